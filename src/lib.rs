@@ -1,0 +1,3 @@
+//! redlint: a linter and hardener for Redis configuration files.
+
+pub mod syntax;

@@ -1,0 +1,106 @@
+//! Token values: decoding a token's raw bytes the way Redis does, and quoting arbitrary bytes so
+//! that Redis reads them back unchanged (`decode(quote(v)) == v`).
+
+use super::TokenKind;
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Decode a token's raw bytes (as spanned by the lexer) into the value Redis sees.
+pub fn decode(raw: &[u8], kind: TokenKind) -> Vec<u8> {
+    let quote_at = match kind {
+        TokenKind::Bare => return raw.to_vec(),
+        TokenKind::DoubleQuoted | TokenKind::SingleQuoted => 0,
+        TokenKind::BareThenDouble | TokenKind::BareThenSingle => raw
+            .iter()
+            .position(|&b| b == b'"' || b == b'\'')
+            .unwrap_or(raw.len()),
+    };
+    let mut out = raw[..quote_at].to_vec();
+    let Some(&quote) = raw.get(quote_at) else {
+        return out;
+    };
+    // Body between the quotes (the lexer guarantees the closing quote is the last byte).
+    let body = &raw[quote_at + 1..raw.len().saturating_sub(1).max(quote_at + 1)];
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if b == b'\\' && i + 1 < body.len() {
+            let next = body[i + 1];
+            if quote == b'\'' {
+                if next == b'\'' {
+                    out.push(b'\'');
+                    i += 2;
+                } else {
+                    out.push(b'\\');
+                    i += 1;
+                }
+                continue;
+            }
+            if next == b'x'
+                && i + 3 < body.len()
+                && let (Some(h), Some(l)) = (hex(body[i + 2]), hex(body[i + 3]))
+            {
+                out.push(h * 16 + l);
+                i += 4;
+                continue;
+            }
+            out.push(match next {
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                b'b' => 0x08,
+                b'a' => 0x07,
+                other => other,
+            });
+            i += 2;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Write `value` as one token Redis reads back as exactly `value`. Plain values stay bare; anything
+/// else is double-quoted with escapes.
+pub fn quote(value: &[u8]) -> Vec<u8> {
+    let plain = !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\')
+        && value[0] != b'#';
+    if plain {
+        return value.to_vec();
+    }
+    let mut out = vec![b'"'];
+    for &b in value {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_round_trips() {
+        for v in [&b""[..], b"abc", b"a b", b"\"", b"\\x41", b"\0\xff\n", b"#x", b"it's"] {
+            let q = quote(v);
+            let toks = crate::syntax::tokenize(&q).unwrap();
+            assert_eq!(toks.len(), 1, "{q:?}");
+            assert_eq!(decode(&q, toks[0].kind), v);
+        }
+    }
+}
