@@ -556,7 +556,6 @@ def extract_deprecated(src: Sources) -> dict[str, dict]:
         if lo == hi:
             d["args"] = lo - 1
         else:
-            d["args"] = "unchecked"
             d["args_min"] = lo - 1
         out[name] = d
     return out
@@ -604,8 +603,8 @@ def chain_arity(cond: str, ev: Evaluator):
     if op == "==":
         return {"args": val - 1}
     if op == ">=":
-        return {"args": "unchecked", "args_min": val - 1}
-    return {"args": "unchecked", "args_min": val}
+        return {"args_min": val - 1}
+    return {"args_min": val}
 
 
 def init_assignments(src: Sources) -> dict[str, str]:
@@ -616,7 +615,14 @@ def init_assignments(src: Sources) -> dict[str, str]:
     if body is None:
         return res
     for m in re.finditer(r"server\.([\w.\[\]]+)\s*=\s*([^;=][^;]*);", body):
-        res.setdefault(m.group(1), m.group(2).strip())
+        # chained assignment: server.hz = server.config_hz = CONFIG_DEFAULT_HZ;
+        parts = re.split(r"(?<![=!<>])=(?!=)", m.group(2))
+        expr = parts[-1].strip()
+        res.setdefault(m.group(1), expr)
+        for p in parts[:-1]:
+            pm = re.fullmatch(r"\s*server\.([\w.\[\]]+)\s*", p)
+            if pm:
+                res.setdefault(pm.group(1), expr)
     return res
 
 
@@ -661,6 +667,9 @@ def chain_branch_entry(src: Sources, cond: str, block: str, enums, init) -> tupl
     em = re.search(r"configEnumGetValue\(\s*(\w+)\s*,\s*argv\[1\]", blk)
     lits = re.findall(r'strcasecmp\(argv\[1\],\s*"([^"]+)"\)', blk)
     tbl_ref = [t for t in re.findall(r"\b(\w+)\[\w+\]\.\w+", blk) if t in enums]
+    if field is None:
+        fm2 = re.search(r"server\.([\w.]+)\s*=", blk)
+        field = fm2.group(1) if fm2 else None
     if "yesnotoi" in parsers:
         d["type"] = "bool"
         d["parser"] = ["yesnotoi"]
@@ -717,6 +726,10 @@ def chain_branch_entry(src: Sources, cond: str, block: str, enums, init) -> tupl
             v = ev.eval(init[field])
             if v is not None:
                 d["default"] = str(v)
+    if d["type"] == "string" and field and field not in init:
+        # server is a zero-initialised global: a field initServerConfig
+        # does not set starts as NULL
+        d["default_is_null"] = True
     if d["type"] == "string" and field and field in init:
         v = init[field].strip()
         if v == "NULL":
@@ -930,7 +943,7 @@ HEADER = """\
 #   type           bool | int | memory | memory-or-percent | octal | enum | string | special | ignored
 #   args           number of values after the name; "variadic" = MULTI_ARG (the directive
 #                  validates its own values); "unchecked" = the loader does not check the count
-#   args_min       at least this many values (with args = "unchecked")
+#   args_min       at least this many values (then args is absent)
 #   min, max       inclusive bounds; integers, or strings when beyond the i64 range
 #   default        value when the directive is absent, always a string: bool "yes"/"no",
 #                  enum the value name (space-separated names for bitflag enums), numbers

@@ -4,5 +4,12 @@
 //! diagnostics → edits → output.
 
 pub mod catalog;
+pub mod check;
+pub mod diagnostic;
+pub mod semantic;
 pub mod syntax;
 pub mod version;
+
+pub use check::{CheckOptions, FileReport, check_bytes};
+pub use diagnostic::{Diagnostic, Location, Severity};
+pub use version::Version;
