@@ -495,6 +495,8 @@ def extract_table(src: Sources) -> dict[str, dict]:
                 d["default"] = s
             if "EMPTY_STRING_IS_NULL" in a["empty_to_null"]:
                 d["empty_string"] = "null"
+            elif "ALLOW_EMPTY_STRING" in a["empty_to_null"]:
+                d["empty_string"] = "allowed"
         elif macro == "createEnumConfig":
             d["type"] = "enum"
             entries = enums.get(a["enum"].strip())
@@ -628,7 +630,7 @@ def init_assignments(src: Sources) -> dict[str, str]:
 
 def config_set_names(src: Sources) -> set[str]:
     """Names CONFIG SET accepts (only meaningful for the chain versions)."""
-    body = func_body(src.cfg, r"^void\s+configSetCommand\s*\(\s*client\s*\*\s*c\s*\)\s*\{")
+    body = func_body(src.cfg, r"^void\s+configSetCommand\s*\(\s*\w+\s*\*\s*c\s*\)\s*\{")
     if body is None:
         return set()
     names = set(re.findall(r'config_set_\w+\(\s*"([^"]+)"', body))
@@ -659,10 +661,13 @@ def chain_branch_entry(src: Sources, cond: str, block: str, enums, init) -> tupl
         d["type"] = "ignored"
         d["flags"] = ["DEPRECATED"]
         return primary, d
+    coerces = bool(re.search(r"memtoll\(\s*argv\[\d\],\s*NULL\s*\)", blk))
     if primary in SPECIAL_NAMES:
         d["type"] = "special"
         if parsers:
             d["parser"] = parsers
+        if coerces:
+            d["unvalidated"] = True
         return primary, d
     em = re.search(r"configEnumGetValue\(\s*(\w+)\s*,\s*argv\[1\]", blk)
     lits = re.findall(r'strcasecmp\(argv\[1\],\s*"([^"]+)"\)', blk)
@@ -720,7 +725,7 @@ def chain_branch_entry(src: Sources, cond: str, block: str, enums, init) -> tupl
             d["min"] = lo
         if hi is not None:
             d["max"] = hi
-        if not errors_checked:
+        if not errors_checked or coerces:
             d["unvalidated"] = True
         if field and field in init:
             v = ev.eval(init[field])
@@ -732,7 +737,7 @@ def chain_branch_entry(src: Sources, cond: str, block: str, enums, init) -> tupl
         d["default_is_null"] = True
     if d["type"] == "string" and field and field in init:
         v = init[field].strip()
-        if v == "NULL":
+        if v == "NULL" or (ev.string(v) is None and ev.eval(v) == 0):
             d["default_is_null"] = True
         else:
             s = ev.string(v)
@@ -956,9 +961,12 @@ HEADER = """\
 #                  and ignored)
 #   conditional    preprocessor condition the directive depends on (e.g. USE_OPENSSL)
 #   validator      name of the extra C validation function
-#   empty_string   "null" when an empty value means unset
+#   empty_string   "null" when an empty value means unset; "allowed" when "" is kept as
+#                  an empty string (standardConfig strings only)
 #   parser         (if/else-chain branches only) C functions that parse the value
-#   unvalidated    (if/else-chain branches only) true when bad input is silently coerced
+#   unvalidated    (if/else-chain branches only) true when bad input is silently coerced:
+#                  the branch has no error path for the value, or it uses memtoll()
+#                  without an error pointer (bad units silently give 0 / the digits)
 # [sentinel."S"]   sub-directive "sentinel S ..." (sentinel mode only)
 #   aliases, argc_including_keyword (argc tests, S itself counted), errors (literal texts)
 # [commands]       names: every top-level command of the server's command table, lowercase
@@ -1097,7 +1105,9 @@ def norm_bound(v):
     return None if v is None else str(v)
 
 
-COMPARE_FIELDS = ["aliases", "type", "default", "min", "max", "enum_values", "args", "args_min"]
+COMPARE_FIELDS = ["aliases", "type", "default", "min", "max", "enum_values", "args", "args_min",
+                  "enum_bitflags", "flags", "conditional", "validator", "empty_string", "parser",
+                  "unvalidated"]
 
 
 def compare(args) -> int:
@@ -1134,7 +1144,7 @@ def compare(args) -> int:
                     rv, ov = norm_default(r), norm_default(o)
                 elif k in ("min", "max"):
                     rv, ov = norm_bound(r.get(k)), norm_bound(o.get(k))
-                elif k == "aliases":
+                elif k in ("aliases", "flags", "parser"):
                     rv, ov = sorted(r.get(k, [])), sorted(o.get(k, []))
                 else:
                     rv, ov = r.get(k), o.get(k)
