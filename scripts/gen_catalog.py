@@ -886,7 +886,7 @@ def extract_commands(src: Sources) -> list[str]:
 
 def extract_acl_categories(src: Sources) -> list[str] | None:
     acl = strip_comments(src.acl_c)
-    m = re.search(r"\}\s*ACLCommandCategories\s*\[\s*\]\s*=\s*\{", acl)
+    m = re.search(r"\}\s*ACL\w*CommandCategories\s*\[\s*\]\s*=\s*\{", acl)
     if not m:
         return None
     i = m.end() - 1
@@ -916,6 +916,18 @@ def build(repo: Repo, product: str, tag: str) -> dict:
             del directives[a]
     sentinel = extract_sentinel(src)
     cats = extract_acl_categories(src)
+    commands = extract_commands(src)
+    # sanity checks, so that an upstream rename fails loudly instead of
+    # silently producing a thin catalog
+    if src.acl_c and not cats:
+        raise RuntimeError(f"{tag}: acl.c present but no ACL category table found")
+    if len(commands) < 100:
+        raise RuntimeError(f"{tag}: only {len(commands)} commands found")
+    if not sentinel:
+        raise RuntimeError(f"{tag}: no sentinel sub-directives found")
+    for must in ("include", "rename-command", "save", "bind", "maxmemory", "port"):
+        if must not in directives:
+            raise RuntimeError(f"{tag}: directive {must} not found")
     meta = {
         "product": product,
         "version": tag,
@@ -927,7 +939,7 @@ def build(repo: Repo, product: str, tag: str) -> dict:
         "generated_by": GENERATED_BY,
     }
     return {"meta": meta, "directive": directives, "sentinel": sentinel,
-            "commands": extract_commands(src), "acl_categories": cats}
+            "commands": commands, "acl_categories": cats}
 
 
 # ---------------------------------------------------------------------------
