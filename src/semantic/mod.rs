@@ -20,3 +20,4 @@ pub fn analyze(path: &Path, _bytes: &[u8], _options: &CheckOptions) -> Analysis 
         },
     }
 }
+pub mod values;
