@@ -1169,9 +1169,12 @@ def compare(args) -> int:
         for n in sorted(set(rs) ^ set(os_)):
             print(f"  sentinel {n}: only in {'reference' if n in rs else 'ours'}")
         for n in sorted(set(rs) & set(os_)):
-            if rs[n].get("argc_including_keyword") != os_[n].get("argc_including_keyword"):
-                print(f"  sentinel {n}.argc: ours={os_[n].get('argc_including_keyword')!r} "
-                      f"ref={rs[n].get('argc_including_keyword')!r}")
+            for k in ("argc_including_keyword", "aliases", "errors"):
+                rv, ov = rs[n].get(k), os_[n].get(k)
+                if k != "argc_including_keyword":
+                    rv, ov = sorted(rv or []), sorted(ov or [])
+                if rv != ov:
+                    print(f"  sentinel {n}.{k}: ours={ov!r} ref={rv!r}")
         for k in ("directive_count", "alias_count", "has_standard_config_table",
                   "module_config_names_with_dot"):
             if ref["meta"].get(k) != ours["meta"].get(k):
