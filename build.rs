@@ -17,7 +17,12 @@ fn embed(dir: &Path, out: &mut String, name: &str) {
         println!("cargo:rerun-if-changed={}", path.display());
         let stem = path.file_stem().unwrap().to_string_lossy();
         let abs = fs::canonicalize(&path).unwrap();
-        writeln!(out, "    ({stem:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({stem:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(out, "];").unwrap();
 }

@@ -43,5 +43,5 @@ impl FileReport {
 
 /// Check `bytes` as the content of the file at `path`.
 pub fn check_bytes(path: &Path, bytes: &[u8], options: &CheckOptions) -> FileReport {
-    crate::semantic::analyze(path, bytes, options).report
+    crate::semantic::analyze(path, bytes, options).into_report()
 }

@@ -5,7 +5,9 @@
 
 pub mod catalog;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
+pub mod render;
 pub mod semantic;
 pub mod syntax;
 pub mod version;

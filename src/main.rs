@@ -1,3 +1,13 @@
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    let cli = redlint::cli::Cli::parse();
+    let status = match redlint::cli::run(cli) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("redlint: error: {e}");
+            2
+        }
+    };
+    std::process::exit(status);
 }

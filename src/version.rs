@@ -110,7 +110,10 @@ mod tests {
     #[test]
     fn parses_the_spellings() {
         assert_eq!("7.0".parse::<Version>().unwrap(), Version::redis(7, 0));
-        assert_eq!("redis-7.4.1".parse::<Version>().unwrap(), Version::redis(7, 4));
+        assert_eq!(
+            "redis-7.4.1".parse::<Version>().unwrap(),
+            Version::redis(7, 4)
+        );
         let v: Version = "valkey-8.0".parse().unwrap();
         assert_eq!(v.product, Product::Valkey);
         assert_eq!(v.to_string(), "valkey-8.0");

@@ -71,9 +71,10 @@ pub fn memtoull(value: &[u8]) -> Option<u64> {
     if digits >= 128 {
         return None;
     }
-    let n = std::str::from_utf8(&s[..digits])
-        .ok()
-        .map_or(0, |d| d.parse::<u64>().unwrap_or(if d.is_empty() { 0 } else { u64::MAX }));
+    let n = std::str::from_utf8(&s[..digits]).ok().map_or(0, |d| {
+        d.parse::<u64>()
+            .unwrap_or(if d.is_empty() { 0 } else { u64::MAX })
+    });
     Some(n.wrapping_mul(mul))
 }
 
@@ -350,7 +351,16 @@ mod tests {
     fn string2ll_is_strict() {
         assert_eq!(string2ll(b"0"), Some(0));
         assert_eq!(string2ll(b"-5"), Some(-5));
-        for bad in [&b""[..], b"-0", b"+1", b"01", b"1.5", b" 1", b"-", b"99999999999999999999"] {
+        for bad in [
+            &b""[..],
+            b"-0",
+            b"+1",
+            b"01",
+            b"1.5",
+            b" 1",
+            b"-",
+            b"99999999999999999999",
+        ] {
             assert_eq!(string2ll(bad), None, "{bad:?}");
         }
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));

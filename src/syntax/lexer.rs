@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn quotes_and_escapes() {
-        assert_eq!(values(br#"requirepass "a\x41b""#), vec![b"requirepass".to_vec(), b"aAb".to_vec()]);
+        assert_eq!(
+            values(br#"requirepass "a\x41b""#),
+            vec![b"requirepass".to_vec(), b"aAb".to_vec()]
+        );
         assert_eq!(values(br#"x "a\x4g""#)[1], b"ax4g");
         assert_eq!(values(br#"x "\X41""#)[1], b"X41");
         assert_eq!(values(br#"x 'a\'b\n'"#)[1], b"a'b\\n");
@@ -153,14 +156,20 @@ mod tests {
         assert_eq!(values(br#"x "a\q\"b""#)[1], b"aq\"b");
         assert_eq!(values(b"x \"\" ''"), vec![b"x".to_vec(), vec![], vec![]]);
         assert_eq!(values(b"a\x0bb c"), vec![b"a\x0bb".to_vec(), b"c".to_vec()]);
-        assert_eq!(values(b"x \"a\"\x0by"), vec![b"x".to_vec(), b"a".to_vec(), b"y".to_vec()]);
+        assert_eq!(
+            values(b"x \"a\"\x0by"),
+            vec![b"x".to_vec(), b"a".to_vec(), b"y".to_vec()]
+        );
     }
 
     #[test]
     fn failures() {
         let kind = |l: &[u8]| tokenize(l).unwrap_err().kind;
         assert_eq!(kind(b"requirepass it's"), LexErrorKind::UnterminatedSingle);
-        assert_eq!(kind(br#"requirepass "foo"bar"#), LexErrorKind::TextAfterClosingQuote);
+        assert_eq!(
+            kind(br#"requirepass "foo"bar"#),
+            LexErrorKind::TextAfterClosingQuote
+        );
         assert_eq!(kind(br#"x "a""b""#), LexErrorKind::TextAfterClosingQuote);
         assert_eq!(kind(br#"x "abc\""#), LexErrorKind::UnterminatedDouble);
         assert_eq!(kind(br"x 'a\\'"), LexErrorKind::UnterminatedSingle);

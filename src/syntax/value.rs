@@ -96,7 +96,16 @@ mod tests {
 
     #[test]
     fn quote_round_trips() {
-        for v in [&b""[..], b"abc", b"a b", b"\"", b"\\x41", b"\0\xff\n", b"#x", b"it's"] {
+        for v in [
+            &b""[..],
+            b"abc",
+            b"a b",
+            b"\"",
+            b"\\x41",
+            b"\0\xff\n",
+            b"#x",
+            b"it's",
+        ] {
             let q = quote(v);
             let toks = crate::syntax::tokenize(&q).unwrap();
             assert_eq!(toks.len(), 1, "{q:?}");
