@@ -1,0 +1,615 @@
+//! Differential test: redlint against the real redis-server 7.0 (the project oracle).
+//!
+//! Contract: redis-server rejects a file ⇔ redlint reports at least one `invalid/*`
+//! diagnostic, and when redis-server names a line, redlint's first `invalid/*` diagnostic is on
+//! that line. Inputs: the bases (`fixtures/`, `../shared/corpus/{wild,upstream}` with
+//! machine-dependent lines removed) and seeded mutants of them (`tests/support/mutate.rs`).
+//!
+//! Environment: `REDLINT_DIFF_SEED` (u64, default fixed), `REDLINT_DIFF_MUTANTS` (default 6000),
+//! `REDLINT_DIFF_JOBS` (parallel cases, default = CPUs), `REDLINT_DIFF_SHOW` (disagreements
+//! printed, default 30), `REDLINT_DIFF_VERBOSE` (print every base's verdicts), `CI` (a missing redis-server or corpus is a failure, not a skip).
+//! Every disagreeing input is written to `target/differential-failures/`, with a summary.
+
+mod support;
+
+use redlint::{CheckOptions, Diagnostic, Version};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use support::corpus::{self, Base};
+use support::mutate::{self, BaseStatus, Mutant, Vocab};
+use support::oracle::{self, Mode, OracleRun, Verdict};
+use support::{clip, escape, line_of};
+
+const DEFAULT_SEED: u64 = 0x5EED_2ED1_1A7E;
+const DEFAULT_MUTANTS: usize = 6000;
+/// Share of quick-accepted cases that also get a full start, to catch post-listen rejections
+/// redlint misses even when nothing hints at them (per mille).
+const FULL_START_SAMPLE_PER_MILLE: u64 = 30;
+const CONFIG_NAME: &str = "redis.conf";
+
+fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not valid")),
+        Err(_) => default,
+    }
+}
+
+/// One input to compare.
+struct Case {
+    /// `base:<name>` or `mutant:<index>`.
+    id: String,
+    bytes: Vec<u8>,
+    /// Base index (for mutants: the base they came from).
+    base: usize,
+    /// Edit descriptions (mutants only).
+    edits: Vec<String>,
+    /// Whether to do a full start even if nothing calls for it.
+    sample_full: bool,
+}
+
+#[derive(Debug, Clone)]
+struct RedlintVerdict {
+    /// First invalid diagnostic: (line, is in the checked file, rule, message).
+    first_invalid: Option<(usize, bool, String, String)>,
+    all_invalid: usize,
+    panic: Option<String>,
+}
+
+impl std::fmt::Display for RedlintVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(p) = &self.panic {
+            return write!(f, "PANIC: {p}");
+        }
+        match &self.first_invalid {
+            None => write!(f, "accepted"),
+            Some((line, own, rule, message)) => write!(
+                f,
+                "invalid@{line}{} {rule} \"{message}\" ({} invalid diagnostics)",
+                if *own { "" } else { " (in another file)" },
+                self.all_invalid
+            ),
+        }
+    }
+}
+
+struct Outcome {
+    oracle: OracleRun,
+    /// The quick run's verdict when a full start replaced it.
+    quick: Option<Verdict>,
+    redlint: RedlintVerdict,
+    agree: bool,
+    /// Oracle inconclusive: not counted either way.
+    inconclusive: bool,
+    dir_listing: Vec<String>,
+}
+
+fn run_redlint(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> RedlintVerdict {
+    let options = CheckOptions {
+        target,
+        cwd: Some(dir.to_path_buf()),
+    };
+    let result = std::panic::catch_unwind(|| redlint::check_bytes(path, bytes, &options));
+    match result {
+        Ok(report) => {
+            let invalid: Vec<&Diagnostic> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule.starts_with("invalid/"))
+                .collect();
+            RedlintVerdict {
+                first_invalid: report.first_invalid().map(|d| {
+                    (
+                        d.location.line,
+                        d.location.file == path,
+                        d.rule.clone(),
+                        d.message.clone(),
+                    )
+                }),
+                all_invalid: invalid.len(),
+                panic: None,
+            }
+        }
+        Err(e) => RedlintVerdict {
+            first_invalid: None,
+            all_invalid: 0,
+            panic: Some(
+                e.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "(non-string panic)".into()),
+            ),
+        },
+    }
+}
+
+/// Whether a config that passed the quick run may still fail redis-server 7.0's post-listen
+/// checks: `user` lines (ACL rules are resolved after the listeners), module configs (`a.b`
+/// names), `aclfile`.
+fn needs_full_start(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|l| {
+        corpus::directive_name(l).is_some_and(|n| n == "user" || n == "aclfile" || n.contains('.'))
+    })
+}
+
+fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
+    let dir = tempfile::Builder::new()
+        .prefix("case-")
+        .tempdir_in(scratch)
+        .expect("temp dir");
+    let path = dir.path().join(CONFIG_NAME);
+    std::fs::write(&path, &case.bytes).unwrap();
+    let redlint = run_redlint(&path, &case.bytes, dir.path(), target);
+    let mut oracle = oracle::run(dir.path(), CONFIG_NAME, Mode::Quick, &[]);
+    let mut quick = None;
+    if oracle.verdict.is_accepted()
+        && (redlint.first_invalid.is_some() || case.sample_full || needs_full_start(&case.bytes))
+    {
+        let full = oracle::run(dir.path(), CONFIG_NAME, Mode::Full, &[]);
+        quick = Some(oracle.verdict.clone());
+        oracle = full;
+    }
+    let dir_listing = std::fs::read_dir(dir.path())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let inconclusive = matches!(oracle.verdict, Verdict::Inconclusive(_));
+    let agree = redlint.panic.is_none()
+        && match (&oracle.verdict, &redlint.first_invalid) {
+            (Verdict::Accepted, None) => true,
+            (Verdict::Rejected { line: None, .. }, Some(_)) => true,
+            (Verdict::Rejected { line: Some(n), .. }, Some((l, own, _, _))) => *own && l == n,
+            _ => false,
+        };
+    Outcome {
+        oracle,
+        quick,
+        redlint,
+        agree,
+        inconclusive,
+        dir_listing,
+    }
+}
+
+/// Run every case, `jobs` at a time; results in case order.
+fn run_all(
+    cases: &[Case],
+    jobs: usize,
+    scratch: &Path,
+    target: Version,
+    label: &str,
+) -> Vec<Outcome> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..cases.len()).map(|_| None).collect());
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= cases.len() {
+                        break;
+                    }
+                    let outcome = compare(&cases[i], scratch, target);
+                    results.lock().unwrap()[i] = Some(outcome);
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if d.is_multiple_of(1000) {
+                        eprintln!(
+                            "  … {label}: {d}/{} in {:.1}s",
+                            cases.len(),
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|o| o.expect("every case ran"))
+        .collect()
+}
+
+fn describe(case: &Case, o: &Outcome, bases: &[Base]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} (base {})", case.id, bases[case.base].name);
+    for e in &case.edits {
+        let _ = writeln!(s, "    edit: {}", clip(e, 160));
+    }
+    let oracle_line = match &o.oracle.verdict {
+        Verdict::Rejected { line: Some(n), .. } => Some(*n),
+        _ => None,
+    };
+    let redlint_line = o.redlint.first_invalid.as_ref().map(|(l, ..)| *l);
+    let _ = write!(
+        s,
+        "    oracle:  {}",
+        clip(&o.oracle.verdict.to_string(), 200)
+    );
+    if let Some(q) = &o.quick {
+        let _ = write!(s, " (full start; quick run: {q})");
+    }
+    let _ = writeln!(s);
+    if let Some(n) = oracle_line {
+        let text = line_of(&case.bytes, n)
+            .map(escape)
+            .unwrap_or_else(|| "(past end of file)".into());
+        let _ = writeln!(s, "      L{n}: '{}'", clip(&text, 160));
+    }
+    let _ = writeln!(s, "    redlint: {}", clip(&o.redlint.to_string(), 240));
+    if let Some(n) = redlint_line
+        && Some(n) != oracle_line
+    {
+        let text = line_of(&case.bytes, n)
+            .map(escape)
+            .unwrap_or_else(|| "(past end of file)".into());
+        let _ = writeln!(s, "      L{n}: '{}'", clip(&text, 160));
+    }
+    s
+}
+
+fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn save_failure(dir: &Path, n: usize, case: &Case, o: &Outcome, bases: &[Base]) {
+    let stem = format!("{n:04}-{}", safe_name(&case.id));
+    let _ = std::fs::write(dir.join(format!("{stem}.conf")), &case.bytes);
+    let mut details = describe(case, o, bases);
+    let _ = writeln!(
+        details,
+        "\n--- redis-server output ---\n{}",
+        o.oracle.output
+    );
+    let _ = writeln!(
+        details,
+        "--- files left in the case directory ---\n{:?}",
+        o.dir_listing
+    );
+    let _ = std::fs::write(dir.join(format!("{stem}.txt")), details);
+}
+
+struct Tally {
+    compared: usize,
+    agree: usize,
+    inconclusive: usize,
+    oracle_rejects: usize,
+    full_starts: usize,
+}
+
+fn tally(outcomes: &[Outcome]) -> Tally {
+    let mut t = Tally {
+        compared: 0,
+        agree: 0,
+        inconclusive: 0,
+        oracle_rejects: 0,
+        full_starts: 0,
+    };
+    for o in outcomes {
+        if o.quick.is_some() {
+            t.full_starts += 1;
+        }
+        if o.inconclusive {
+            t.inconclusive += 1;
+            continue;
+        }
+        t.compared += 1;
+        if o.agree {
+            t.agree += 1;
+        }
+        if o.oracle.verdict.is_rejected() {
+            t.oracle_rejects += 1;
+        }
+    }
+    t
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+fn main() {
+    if support::filtered_out("differential") {
+        return;
+    }
+    let started = Instant::now();
+    let Some(server_version) = support::redis_server_version() else {
+        std::process::exit(support::missing_prerequisite(
+            "differential",
+            "redis-server is not on PATH",
+        ));
+    };
+    let corpus_dir = support::shared_dir().join("corpus");
+    if !corpus_dir.is_dir() {
+        std::process::exit(support::missing_prerequisite(
+            "differential",
+            &format!("{} is missing", corpus_dir.display()),
+        ));
+    }
+    let target: Version = "7.0".parse().unwrap();
+    let seed: u64 = env_parse("REDLINT_DIFF_SEED", DEFAULT_SEED);
+    let n_mutants: usize = env_parse("REDLINT_DIFF_MUTANTS", DEFAULT_MUTANTS);
+    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let jobs: usize = env_parse("REDLINT_DIFF_JOBS", cpus).max(1);
+    let show: usize = env_parse("REDLINT_DIFF_SHOW", 30);
+
+    println!("differential: redlint (target {target}) vs {server_version}");
+    println!("  seed {seed:#x}, {n_mutants} mutants, {jobs} parallel jobs");
+
+    // Bases
+    let mut bases: Vec<Base> =
+        corpus::load_dir(&support::manifest_dir().join("fixtures"), "fixtures");
+    bases.extend(corpus::load_dir(&corpus_dir.join("wild"), "wild"));
+    bases.extend(corpus::load_dir(&corpus_dir.join("upstream"), "upstream"));
+    let removed: usize = bases.iter().map(|b| b.removed).sum();
+    println!(
+        "  {} bases ({} machine-dependent lines removed: {})",
+        bases.len(),
+        removed,
+        corpus::MACHINE_DEPENDENT.join(" ")
+    );
+    if bases.is_empty() {
+        eprintln!("differential: FAILED: no bases found");
+        std::process::exit(1);
+    }
+
+    let scratch = tempfile::Builder::new()
+        .prefix("redlint-differential-")
+        .tempdir()
+        .expect("scratch dir");
+    let failures_dir = support::target_dir().join("differential-failures");
+    let _ = std::fs::remove_dir_all(&failures_dir);
+    std::fs::create_dir_all(&failures_dir).expect("create target/differential-failures");
+
+    let mut sample_rng = mutate::Rng::new(seed ^ 0xF011);
+    let base_cases: Vec<Case> = bases
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Case {
+            id: format!("base:{}", b.name),
+            bytes: b.bytes.clone(),
+            base: i,
+            edits: Vec::new(),
+            sample_full: sample_rng.next_u64() % 1000 < FULL_START_SAMPLE_PER_MILLE,
+        })
+        .collect();
+    let t0 = Instant::now();
+    let base_outcomes = run_all(&base_cases, jobs, scratch.path(), target, "bases");
+    let base_time = t0.elapsed();
+    if std::env::var_os("REDLINT_DIFF_VERBOSE").is_some() {
+        for (case, o) in base_cases.iter().zip(&base_outcomes) {
+            println!(
+                "  {:60} oracle {} | redlint {}",
+                case.id,
+                clip(&o.oracle.verdict.to_string(), 100),
+                clip(&o.redlint.to_string(), 100)
+            );
+        }
+    }
+
+    // Mutants
+    let status: Vec<BaseStatus> = base_outcomes
+        .iter()
+        .map(|o| match &o.oracle.verdict {
+            Verdict::Accepted => BaseStatus::Accepted,
+            Verdict::Rejected { line: Some(n), .. } => BaseStatus::RejectedAt(*n),
+            _ => BaseStatus::Rejected,
+        })
+        .collect();
+    let base_bytes: Vec<&[u8]> = bases.iter().map(|b| b.bytes.as_slice()).collect();
+    let t1 = Instant::now();
+    let vocab = Vocab::build(&base_bytes);
+    let mutants: Vec<Mutant> = (0..n_mutants)
+        .map(|i| mutate::generate(seed, i, &base_bytes, &status, &vocab))
+        .collect();
+    let gen_time = t1.elapsed();
+    let mutant_cases: Vec<Case> = mutants
+        .into_iter()
+        .map(|m| Case {
+            id: format!("mutant:{}", m.index),
+            bytes: m.bytes,
+            base: m.base,
+            edits: m.edits,
+            sample_full: sample_rng.next_u64() % 1000 < FULL_START_SAMPLE_PER_MILLE,
+        })
+        .collect();
+    let t2 = Instant::now();
+    let mutant_outcomes = run_all(&mutant_cases, jobs, scratch.path(), target, "mutants");
+    let mutant_time = t2.elapsed();
+    if std::env::var_os("REDLINT_DIFF_VERBOSE").is_some() {
+        let mut hist: std::collections::BTreeMap<String, usize> = Default::default();
+        for o in &mutant_outcomes {
+            let key = match &o.oracle.verdict {
+                Verdict::Rejected { line, message } => {
+                    format!(
+                        "{} {}",
+                        if line.is_some() { "fatal" } else { "exit " },
+                        clip(message, 80)
+                    )
+                }
+                v => v.to_string(),
+            };
+            *hist.entry(key).or_default() += 1;
+        }
+        let mut v: Vec<_> = hist.into_iter().collect();
+        v.sort_by_key(|e| std::cmp::Reverse(e.1));
+        println!("  oracle verdicts on mutants:");
+        for (k, n) in v {
+            println!("  {n:6}  {k}");
+        }
+    }
+
+    // Report
+    let tb = tally(&base_outcomes);
+    let tm = tally(&mutant_outcomes);
+    let all: Vec<(&Case, &Outcome)> = base_cases
+        .iter()
+        .zip(&base_outcomes)
+        .chain(mutant_cases.iter().zip(&mutant_outcomes))
+        .collect();
+    let disagreements: Vec<&(&Case, &Outcome)> = all
+        .iter()
+        .filter(|(_, o)| !o.agree && !o.inconclusive)
+        .collect();
+    let inconclusive: Vec<&(&Case, &Outcome)> =
+        all.iter().filter(|(_, o)| o.inconclusive).collect();
+
+    // Kinds of disagreement
+    let (mut missed, mut extra, mut wrong_line, mut panics) = (0, 0, 0, 0);
+    for (_, o) in &disagreements {
+        if o.redlint.panic.is_some() {
+            panics += 1;
+        } else if o.oracle.verdict.is_rejected() && o.redlint.first_invalid.is_none() {
+            missed += 1;
+        } else if o.oracle.verdict.is_accepted() {
+            extra += 1;
+        } else {
+            wrong_line += 1;
+        }
+    }
+    let mut rules: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, o) in &disagreements {
+        if let Some((_, _, rule, _)) = &o.redlint.first_invalid
+            && o.oracle.verdict.is_accepted()
+        {
+            *rules.entry(rule.clone()).or_default() += 1;
+        }
+    }
+    let mut messages: std::collections::BTreeMap<String, usize> = Default::default();
+    for (_, o) in &disagreements {
+        if let Verdict::Rejected { message, .. } = &o.oracle.verdict
+            && o.redlint.first_invalid.is_none()
+        {
+            *messages.entry(clip(message, 90)).or_default() += 1;
+        }
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(out);
+    for (i, (case, o)) in disagreements.iter().take(show).enumerate() {
+        let _ = write!(out, "[{}] {}", i + 1, describe(case, o, &bases));
+    }
+    if disagreements.len() > show {
+        let _ = writeln!(
+            out,
+            "… and {} more disagreements",
+            disagreements.len() - show
+        );
+    }
+    for (case, o) in inconclusive.iter().take(10) {
+        let _ = writeln!(out, "inconclusive: {} ({})", case.id, o.oracle.verdict);
+    }
+    if !messages.is_empty() {
+        let _ = writeln!(out, "\nredis-server rejections redlint misses, by message:");
+        let mut v: Vec<_> = messages.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (m, n) in v.iter().take(15) {
+            let _ = writeln!(out, "  {n:6}  {m}");
+        }
+    }
+    if !rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nredlint invalid/* on files redis-server accepts, by rule:"
+        );
+        let mut v: Vec<_> = rules.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (r, n) in v.iter().take(15) {
+            let _ = writeln!(out, "  {n:6}  {r}");
+        }
+    }
+    let total_time = started.elapsed();
+    let _ = writeln!(
+        out,
+        "\ndifferential summary (target {target}, oracle {server_version}):"
+    );
+    let _ = writeln!(
+        out,
+        "  bases compared:   {:6}  agree {:6} ({:.2}%)  oracle rejects {}  [{:.1}s]",
+        tb.compared,
+        tb.agree,
+        pct(tb.agree, tb.compared),
+        tb.oracle_rejects,
+        base_time.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "  mutants compared: {:6}  agree {:6} ({:.2}%)  oracle rejects {}  [{:.1}s, generated in {:.2}s]",
+        tm.compared,
+        tm.agree,
+        pct(tm.agree, tm.compared),
+        tm.oracle_rejects,
+        mutant_time.as_secs_f64(),
+        gen_time.as_secs_f64()
+    );
+    let total = tb.compared + tm.compared;
+    let agree = tb.agree + tm.agree;
+    let _ = writeln!(
+        out,
+        "  total:            {:6}  agree {:6} ({:.2}%)  disagree {} (missed rejection {missed}, \
+         invalid on accepted {extra}, wrong line {wrong_line}, panics {panics})",
+        total,
+        agree,
+        pct(agree, total),
+        disagreements.len()
+    );
+    let _ = writeln!(
+        out,
+        "  full starts: {}, inconclusive oracle runs: {}, seed {seed:#x}, run time {:.1}s",
+        tb.full_starts + tm.full_starts,
+        tb.inconclusive + tm.inconclusive,
+        total_time.as_secs_f64()
+    );
+    if !disagreements.is_empty() {
+        let _ = writeln!(out, "  every disagreeing input: {}", failures_dir.display());
+    }
+    print!("{out}");
+
+    for (n, (case, o)) in disagreements.iter().enumerate() {
+        save_failure(&failures_dir, n + 1, case, o, &bases);
+    }
+    let _ = std::fs::write(failures_dir.join("SUMMARY.txt"), &out);
+    let _ = std::fs::write(
+        support::target_dir().join("differential-last-run.txt"),
+        format!(
+            "run time {:.1}s (bases {:.1}s, mutants {:.1}s), {} cases, {} disagreements, seed {seed:#x}\n",
+            total_time.as_secs_f64(),
+            base_time.as_secs_f64(),
+            mutant_time.as_secs_f64(),
+            total,
+            disagreements.len()
+        ),
+    );
+    drop(scratch);
+    if !disagreements.is_empty() {
+        eprintln!(
+            "differential: FAILED: {} disagreements",
+            disagreements.len()
+        );
+        std::process::exit(1);
+    }
+    println!("differential: ok");
+}
