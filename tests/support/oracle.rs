@@ -100,13 +100,16 @@ fn read_all(path: &Path) -> String {
 }
 
 /// Run redis-server on `dir/file_name` (cwd = `dir`).
-/// `extra_args` go after the file name and the oracle's own options.
+/// `extra_args` (command-line options) go between the file name and the oracle's own options.
 pub fn run(dir: &Path, file_name: &str, mode: Mode, extra_args: &[&str]) -> OracleRun {
     let out_path = dir.join(".oracle.stdout");
     let err_path = dir.join(".oracle.stderr");
     let sock = dir.join("s.sock");
     let mut cmd = Command::new("redis-server");
-    cmd.arg(file_name).args(["--port", "0", "--unixsocket"]);
+    // Like the recorded probes: `SERVER FILE [args] --port 0 …`.
+    cmd.arg(file_name)
+        .args(extra_args)
+        .args(["--port", "0", "--unixsocket"]);
     match mode {
         Mode::Quick => {
             cmd.arg("");
@@ -119,8 +122,7 @@ pub fn run(dir: &Path, file_name: &str, mode: Mode, extra_args: &[&str]) -> Orac
             cmd.args(["--cluster-enabled", "no"]);
         }
     }
-    cmd.args(extra_args)
-        .current_dir(dir)
+    cmd.current_dir(dir)
         .stdin(Stdio::null())
         .stdout(File::create(&out_path).unwrap())
         .stderr(File::create(&err_path).unwrap());
