@@ -158,6 +158,8 @@ struct CatalogFile {
     commands: NameList,
     #[serde(default)]
     acl: NameList,
+    #[serde(default)]
+    command_categories: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything redlint knows about one version's config directives.
@@ -170,6 +172,8 @@ pub struct Catalog {
     /// Top-level command names, lowercase.
     pub commands: Vec<String>,
     pub acl_categories: Vec<String>,
+    /// Command → its ACL categories (6.0+).
+    pub command_categories: BTreeMap<String, Vec<String>>,
     /// Lowercase name or alias → primary name.
     names: HashMap<String, String>,
 }
@@ -200,6 +204,7 @@ impl Catalog {
             sentinel: file.sentinel,
             commands: file.commands.names,
             acl_categories: file.acl.names,
+            command_categories: file.command_categories,
             names,
         })
     }
@@ -236,6 +241,14 @@ impl Catalog {
     pub fn has_command(&self, name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
         self.commands.iter().any(|c| *c == lower)
+    }
+
+    /// ACL categories of a command (lowercase name), without `@`.
+    pub fn command_categories(&self, command: &str) -> Vec<String> {
+        self.command_categories
+            .get(command)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The closest known directive name, for "did you mean".

@@ -1,7 +1,10 @@
 //! Command-line interface.
 
-use crate::check::{CheckOptions, FileReport, check_bytes};
+use crate::check::{CheckOptions, FileReport, LintSettings, lint_bytes};
+use crate::config::LoadedConfig;
 use crate::diagnostic::Severity;
+use crate::rules::RuleSet;
+use crate::rules::model::Profile;
 use crate::version::Version;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
@@ -22,6 +25,27 @@ pub struct Cli {
 pub enum Command {
     /// Check config files and report problems.
     Check(CheckArgs),
+    /// List the rules: id, severity, versions, fixable.
+    Rules(RulesArgs),
+    /// Explain one rule: what, why, examples, fix safety, sources.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    /// Print the table as Markdown (as in the README).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Extra rule directories.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    pub id: String,
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -34,9 +58,27 @@ pub struct CheckArgs {
     pub target_version: Option<Version>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit with status 1 when something at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when something at or above this severity is reported [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Deployment profile: `cache` skips durability rules, `datastore` makes them stricter.
+    #[arg(long, value_name = "cache|datastore")]
+    pub profile: Option<Profile>,
+    /// Only run these rule ids or categories (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rule ids or categories.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Extra rule directories (every `*.toml` in them).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Settings file (default: `redlint.toml` next to the first file or in a parent directory).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore `# redlint: disable-...` comments.
+    #[arg(long)]
+    pub no_suppress: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,6 +111,14 @@ pub enum UsageError {
     Io { path: PathBuf, message: String },
     #[error("{0}")]
     Other(String),
+    #[error(transparent)]
+    Rules(Box<crate::rules::RuleLoadError>),
+}
+
+impl From<crate::rules::RuleLoadError> for UsageError {
+    fn from(e: crate::rules::RuleLoadError) -> Self {
+        UsageError::Rules(Box::new(e))
+    }
 }
 
 /// Size above which a file is not treated as a config (a config is kilobytes).
@@ -107,14 +157,96 @@ fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
 pub fn run(cli: Cli) -> Result<i32, UsageError> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Rules(args) => {
+            let rules = load_rules(&args.rule_dirs)?;
+            print!(
+                "{}",
+                if args.markdown {
+                    crate::docs::rules_markdown(&rules)
+                } else {
+                    crate::docs::rules_table(&rules)
+                }
+            );
+            Ok(0)
+        }
+        Command::Explain(args) => {
+            let rules = load_rules(&args.rule_dirs)?;
+            match crate::docs::explain(&rules, &args.id) {
+                Some(text) => {
+                    print!("{text}");
+                    Ok(0)
+                }
+                None => Err(UsageError::Other(format!(
+                    "no rule `{}`; `redlint rules` lists them",
+                    args.id
+                ))),
+            }
+        }
     }
 }
 
+fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
+    let mut rules = (*crate::check::builtin_rules()).clone();
+    for dir in dirs {
+        rules.add_dir(dir)?;
+    }
+    if !dirs.is_empty() {
+        rules.check_directive_names()?;
+    }
+    Ok(rules)
+}
+
 fn check(args: CheckArgs) -> Result<i32, UsageError> {
+    let config = match &args.config {
+        Some(p) => LoadedConfig::load(p),
+        None => LoadedConfig::discover(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
+    }
+    .map_err(|e| UsageError::Other(e.to_string()))?;
+    let file = &config.file;
     let mut options = CheckOptions::default();
-    if let Some(v) = args.target_version {
+    let target = match (args.target_version, &file.target_version) {
+        (Some(v), _) => Some(v),
+        (None, Some(t)) => Some(t.parse::<Version>().map_err(|e| {
+            UsageError::Other(format!(
+                "{}: {e}",
+                config
+                    .path
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string())
+            ))
+        })?),
+        (None, None) => None,
+    };
+    if let Some(v) = target {
         crate::catalog::Catalog::load(v).map_err(|e| UsageError::Other(e.to_string()))?;
         options.target = v;
+    }
+    let mut dirs = config.rule_dirs();
+    dirs.extend(args.rule_dirs.iter().cloned());
+    let rules = load_rules(&dirs)?;
+    let settings = LintSettings {
+        profile: args.profile.or(file.profile),
+        select: if args.select.is_empty() {
+            file.select.clone()
+        } else {
+            args.select.clone()
+        },
+        ignore: file.ignore.iter().chain(&args.ignore).cloned().collect(),
+        severity: file.severity.clone(),
+        params: file.params.clone(),
+        no_suppress: args.no_suppress,
+    };
+    for selector in settings
+        .select
+        .iter()
+        .chain(&settings.ignore)
+        .chain(settings.severity.keys())
+    {
+        if !rules.knows_selector(selector) {
+            return Err(UsageError::Other(format!(
+                "`{selector}` is no rule id or category; `redlint rules` lists them"
+            )));
+        }
     }
     let mut reports: Vec<FileReport> = Vec::new();
     for path in &args.paths {
@@ -124,7 +256,7 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
         } else {
             path.as_path()
         };
-        reports.push(check_bytes(shown, &bytes, &options));
+        reports.push(lint_bytes(shown, &bytes, &options, &settings, &rules));
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -148,7 +280,10 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
             );
         }
     }
-    let threshold = args.fail_on.severity();
+    let threshold = match args.fail_on {
+        Some(f) => f.severity(),
+        None => file.fail_on.unwrap_or(Severity::Warning),
+    };
     let failed = reports
         .iter()
         .flat_map(|r| &r.diagnostics)

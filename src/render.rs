@@ -69,11 +69,7 @@ pub fn human(report: &FileReport, color: bool, width: usize) -> String {
     let mut out = String::new();
     for diag in &report.diagnostics {
         let file = &diag.location.file;
-        let bytes = report
-            .sources
-            .get(file)
-            .map(|b| b.as_ref().clone())
-            .unwrap_or_default();
+        let bytes = report.masked_source(file);
         let rendered = Rendered {
             diag,
             source: NamedSource::new(file.display().to_string(), bytes),

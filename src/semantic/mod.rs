@@ -37,6 +37,77 @@ impl Analysis {
             path: self.config.files[0].path.clone(),
             diagnostics: self.diagnostics,
             sources,
+            secrets: Default::default(),
         }
     }
+}
+
+/// Names whose values are secrets, besides the catalog's SENSITIVE flag.
+const SECRET_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "masteruser",
+    "primaryauth",
+    "primaryuser",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// Byte ranges of secret values (passwords) in every file read, to mask in output.
+pub fn secret_spans(
+    config: &EffectiveConfig,
+) -> std::collections::BTreeMap<std::path::PathBuf, Vec<std::ops::Range<usize>>> {
+    use crate::syntax::LineKind;
+    let mut out: std::collections::BTreeMap<_, Vec<_>> = Default::default();
+    for file in &config.files {
+        let src = &file.bytes;
+        let mut spans = Vec::new();
+        for line in &file.tree.lines {
+            let (tokens, rest_from): (Vec<&crate::syntax::Token>, Option<usize>) = match &line.kind
+            {
+                LineKind::Directive(d) => (d.tokens().collect(), None),
+                LineKind::Invalid(e) => (e.tokens.iter().collect(), Some(e.offset)),
+                _ => continue,
+            };
+            let Some(name_tok) = tokens.first() else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&name_tok.value(src)).to_ascii_lowercase();
+            let primary = config
+                .catalog
+                .lookup(&name)
+                .map(|(p, s)| (p.to_string(), s.is_sensitive()))
+                .unwrap_or((name.clone(), false));
+            let whole_value = primary.1
+                || SECRET_DIRECTIVES.contains(&primary.0.as_str())
+                || SECRET_DIRECTIVES.contains(&name.as_str());
+            let args = &tokens[1..];
+            if whole_value {
+                spans.extend(args.iter().map(|t| t.span.clone()));
+                if let Some(from) = rest_from {
+                    spans.push(from..line.content.end);
+                }
+            } else if name == "user" {
+                for t in args {
+                    let v = t.value(src);
+                    if matches!(v.first(), Some(b'>' | b'<' | b'#' | b'!')) {
+                        spans.push(t.span.clone());
+                    }
+                }
+                if let Some(from) = rest_from {
+                    spans.push(from..line.content.end);
+                }
+            } else if name == "sentinel"
+                && args
+                    .first()
+                    .is_some_and(|t| t.value(src).eq_ignore_ascii_case(b"auth-pass"))
+            {
+                spans.extend(args.iter().skip(2).map(|t| t.span.clone()));
+            }
+        }
+        if !spans.is_empty() {
+            out.insert(file.path.clone(), spans);
+        }
+    }
+    out
 }

@@ -1,0 +1,96 @@
+//! `redlint.toml`: project settings, found next to the checked file or in a parent directory,
+//! or given with `--config`. Command-line flags override it.
+
+use crate::diagnostic::Severity;
+use crate::rules::model::Profile;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "redlint.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    pub target_version: Option<String>,
+    pub profile: Option<Profile>,
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// Directories of extra rule files, relative to this file.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Per-rule severity overrides.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Per-rule parameters: `[params."security/weak-password"] min_length = 20`.
+    #[serde(default)]
+    pub params: HashMap<String, BTreeMap<String, toml::Value>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// A loaded config file and the directory its relative paths are based on.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    pub file: ConfigFile,
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedConfig {
+    pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start].matches('\n').count() + 1)
+                .map_or(String::new(), |l| format!("line {l}: "));
+            err(format!("{line}{}", e.message()))
+        })?;
+        Ok(LoadedConfig {
+            file,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Find `redlint.toml` in `start` or a parent directory.
+    pub fn discover(start: &Path) -> Result<LoadedConfig, ConfigError> {
+        let dir = if start.is_dir() {
+            start.to_path_buf()
+        } else {
+            start
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."))
+        };
+        let dir = dir.canonicalize().unwrap_or(dir);
+        for ancestor in dir.ancestors() {
+            let candidate = ancestor.join(FILE_NAME);
+            if candidate.is_file() {
+                return LoadedConfig::load(&candidate);
+            }
+        }
+        Ok(LoadedConfig::default())
+    }
+
+    /// Rule directories, resolved against the config file's directory.
+    pub fn rule_dirs(&self) -> Vec<PathBuf> {
+        let base = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .unwrap_or(Path::new("."));
+        self.file.rules.iter().map(|r| base.join(r)).collect()
+    }
+}

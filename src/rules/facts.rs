@@ -1,0 +1,407 @@
+//! Built-in facts: what data alone cannot say about a configuration (who must authenticate, who
+//! can reach the server, which commands a client can run).
+
+use crate::semantic::EffectiveConfig;
+use crate::version::Version;
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use super::model::AddressClass;
+
+/// Classify one `bind` value (a leading `-` marks an optional address, 6.2+).
+pub fn classify_address(raw: &str) -> AddressClass {
+    let addr = raw.strip_prefix('-').unwrap_or(raw);
+    if matches!(addr, "*" | "::*" | "0.0.0.0" | "::") {
+        return AddressClass::Wildcard;
+    }
+    let Ok(ip) = addr.parse::<IpAddr>() else {
+        return if addr.eq_ignore_ascii_case("localhost") {
+            AddressClass::Loopback
+        } else {
+            AddressClass::Unresolved
+        };
+    };
+    if ip.is_unspecified() {
+        return AddressClass::Wildcard;
+    }
+    if ip.is_loopback() {
+        return AddressClass::Loopback;
+    }
+    let private = match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_private() || v4.is_link_local() || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        IpAddr::V6(v6) => {
+            let seg = v6.segments()[0];
+            (seg & 0xfe00) == 0xfc00 || (seg & 0xffc0) == 0xfe80
+        }
+    };
+    if private {
+        AddressClass::Private
+    } else {
+        AddressClass::Public
+    }
+}
+
+/// The state of one ACL user after its `user` line is applied to a reset user.
+#[derive(Debug, Clone, Default)]
+pub struct AclUser {
+    pub name: String,
+    pub on: bool,
+    pub nopass: bool,
+    pub passwords: usize,
+    pub plaintext_passwords: Vec<String>,
+    /// Command rules in order (`+@all`, `-config`, `+@read` ...), lowercase.
+    pub command_rules: Vec<String>,
+}
+
+impl AclUser {
+    /// The implicit default user: `on nopass ~* &* +@all`.
+    pub fn implicit_default() -> AclUser {
+        AclUser {
+            name: "default".into(),
+            on: true,
+            nopass: true,
+            passwords: 0,
+            plaintext_passwords: Vec::new(),
+            command_rules: vec!["+@all".into()],
+        }
+    }
+
+    /// Apply the rules of a `user` line (`args[0]` is the name) to a reset user.
+    pub fn from_line(args: &[Vec<u8>]) -> AclUser {
+        let mut user = AclUser {
+            name: args
+                .first()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .unwrap_or_default(),
+            ..Default::default()
+        };
+        for raw in args.iter().skip(1) {
+            let rule = String::from_utf8_lossy(raw).into_owned();
+            let lower = rule.to_ascii_lowercase();
+            match lower.as_str() {
+                "on" => user.on = true,
+                "off" => user.on = false,
+                "nopass" => {
+                    user.nopass = true;
+                    user.passwords = 0;
+                    user.plaintext_passwords.clear();
+                }
+                "resetpass" => {
+                    user.nopass = false;
+                    user.passwords = 0;
+                    user.plaintext_passwords.clear();
+                }
+                "reset" => {
+                    let name = std::mem::take(&mut user.name);
+                    user = AclUser {
+                        name,
+                        ..Default::default()
+                    };
+                }
+                "allcommands" => user.command_rules.push("+@all".into()),
+                "nocommands" => user.command_rules.push("-@all".into()),
+                _ if rule.starts_with('>') => {
+                    user.passwords += 1;
+                    user.nopass = false;
+                    user.plaintext_passwords.push(rule[1..].to_string());
+                }
+                _ if rule.starts_with('#') => {
+                    user.passwords += 1;
+                    user.nopass = false;
+                }
+                _ if rule.starts_with('<') || rule.starts_with('!') => {
+                    user.passwords = user.passwords.saturating_sub(1);
+                    if rule.starts_with('<') {
+                        user.plaintext_passwords.retain(|p| p != &rule[1..]);
+                    }
+                }
+                _ if (lower.starts_with('+') || lower.starts_with('-')) => {
+                    user.command_rules.push(lower)
+                }
+                _ => {}
+            }
+        }
+        user
+    }
+
+    /// Whether a client logged in as this user may run `command` (lowercase), given each
+    /// command's ACL categories.
+    pub fn may_run(&self, command: &str, categories: &dyn Fn(&str) -> Vec<String>) -> bool {
+        let cats = categories(command);
+        let mut allowed = false;
+        for rule in &self.command_rules {
+            let (plus, body) = rule.split_at(1);
+            let grant = plus == "+";
+            if let Some(cat) = body.strip_prefix('@') {
+                if cat == "all" || cats.iter().any(|c| c == cat) {
+                    allowed = grant;
+                }
+            } else if body == command || (grant && body.split('|').next() == Some(command)) {
+                // `+config|get` grants part of CONFIG: it is reachable.
+                if !body.contains('|') || grant {
+                    allowed = grant;
+                }
+            }
+        }
+        allowed
+    }
+
+    pub fn is_unrestricted(
+        &self,
+        all_commands: &[String],
+        cats: &dyn Fn(&str) -> Vec<String>,
+    ) -> bool {
+        self.on && all_commands.iter().all(|c| self.may_run(c, cats))
+    }
+}
+
+/// Facts about one effective configuration.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub version: Version,
+    pub port: i64,
+    pub tls_port: i64,
+    /// Effective bind addresses (defaults filled in); empty means no TCP address.
+    pub bind: Vec<String>,
+    pub bind_set: bool,
+    pub default_user: AclUser,
+    /// Whether the default user comes from a `user default` line (not requirepass).
+    pub default_user_declared: bool,
+    pub aclfile: bool,
+    pub users: Vec<AclUser>,
+    pub auth_required: bool,
+    pub protected_mode: bool,
+    /// Commands renamed to "" (lowercase original names), and renamed to another name.
+    pub disabled_commands: HashSet<String>,
+    pub renamed_commands: HashSet<String>,
+}
+
+fn int_of(cfg: &EffectiveConfig, name: &str, fallback: i64) -> i64 {
+    cfg.get(name)
+        .and_then(|s| s.first_str().parse().ok())
+        .unwrap_or(fallback)
+}
+
+fn yes(cfg: &EffectiveConfig, name: &str) -> bool {
+    cfg.get(name)
+        .is_some_and(|s| s.first_str().eq_ignore_ascii_case("yes"))
+}
+
+impl Facts {
+    pub fn compute(cfg: &EffectiveConfig) -> Facts {
+        let version = cfg.target;
+        let port = int_of(cfg, "port", 6379);
+        let tls_port = int_of(cfg, "tls-port", 0);
+        let bind_set = cfg.is_set("bind");
+        let bind: Vec<String> = match cfg.get("bind") {
+            Some(s) if bind_set || !s.args.is_empty() => s
+                .args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .filter(|a| !a.is_empty())
+                .collect(),
+            // No default in the catalog (before 6.2): every interface.
+            _ => vec!["*".to_string()],
+        };
+        let users: Vec<AclUser> = cfg
+            .entries_of("user")
+            .map(|e| AclUser::from_line(&e.args))
+            .collect();
+        let aclfile = cfg
+            .get("aclfile")
+            .is_some_and(|s| !s.first_str().is_empty());
+        let requirepass = cfg
+            .get("requirepass")
+            .is_some_and(|s| !s.first_str().is_empty());
+        // `user default` lines are applied after the whole file, over requirepass.
+        let declared = users.iter().rev().find(|u| u.name == "default").cloned();
+        let default_user_declared = declared.is_some();
+        let default_user = declared.unwrap_or_else(|| {
+            let mut u = AclUser::implicit_default();
+            if requirepass {
+                u.nopass = false;
+                u.passwords = 1;
+            }
+            u
+        });
+        let auth_required = if !version.at_least(6, 0) {
+            requirepass
+        } else {
+            aclfile || !(default_user.on && default_user.nopass)
+        };
+        let protected_mode = version.at_least(3, 2)
+            && yes(cfg, "protected-mode")
+            && !auth_required
+            && (version.at_least(7, 0) || !bind_set);
+        let mut disabled = HashSet::new();
+        let mut renamed = HashSet::new();
+        for e in cfg.entries_of("rename-command") {
+            if let [from, to] = e.args.as_slice() {
+                let from = String::from_utf8_lossy(from).to_ascii_lowercase();
+                if to.is_empty() {
+                    disabled.insert(from);
+                } else {
+                    renamed.insert(from);
+                }
+            }
+        }
+        Facts {
+            version,
+            port,
+            tls_port,
+            bind,
+            bind_set,
+            default_user,
+            default_user_declared,
+            aclfile,
+            users,
+            auth_required,
+            protected_mode,
+            disabled_commands: disabled,
+            renamed_commands: renamed,
+        }
+    }
+
+    pub fn tcp_listening(&self) -> bool {
+        (self.port != 0 || self.tls_port != 0) && !self.bind.is_empty()
+    }
+
+    pub fn non_loopback_listener(&self) -> bool {
+        self.tcp_listening()
+            && self
+                .bind
+                .iter()
+                .any(|a| classify_address(a) != AddressClass::Loopback)
+    }
+
+    /// Whether a client can run `command` (lowercase).
+    pub fn command_reachable(&self, cfg: &EffectiveConfig, command: &str) -> bool {
+        let catalog = &cfg.catalog;
+        if !catalog.commands.is_empty() && !catalog.has_command(command) {
+            return false;
+        }
+        if self.disabled_commands.contains(command) {
+            return false;
+        }
+        if self.version.at_least(7, 0) {
+            let gate = match command {
+                "debug" => Some("enable-debug-command"),
+                "module" => Some("enable-module-command"),
+                _ => None,
+            };
+            if let Some(gate) = gate
+                && cfg
+                    .get(gate)
+                    .is_none_or(|s| s.first_str().eq_ignore_ascii_case("no"))
+            {
+                return false;
+            }
+        }
+        if self.version.at_least(6, 0) && !self.aclfile {
+            let cats = |c: &str| catalog.command_categories(c);
+            return self.default_user.on && self.default_user.may_run(command, &cats)
+                || self
+                    .users
+                    .iter()
+                    .any(|u| u.name != "default" && u.on && u.may_run(command, &cats));
+        }
+        true
+    }
+}
+
+/// Known example and common passwords (from redis.conf, sentinel.conf and the ACL docs).
+pub const KNOWN_WEAK_SECRETS: &[&str] = &[
+    "foobared",
+    "secret",
+    "mypass",
+    "somepassword",
+    "ffa9203c493aa99",
+    "p1pp0",
+    "MySUPER--secret-0123passw0rd",
+    "password",
+    "redis",
+    "123456",
+    "changeme",
+    "admin",
+    "root",
+    "test",
+    "default",
+    "your_password",
+    "yourpassword",
+    "pass",
+    "passw0rd",
+];
+
+/// Why a secret is weak, if it is.
+pub fn weak_secret(value: &str, min_length: usize) -> Option<String> {
+    if KNOWN_WEAK_SECRETS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(value))
+    {
+        return Some("a published example or common password".into());
+    }
+    if value.chars().count() < min_length {
+        return Some(format!("shorter than {min_length} characters"));
+    }
+    let classes = [
+        value.chars().any(|c| c.is_ascii_lowercase()),
+        value.chars().any(|c| c.is_ascii_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|&&c| c).count() < 2 {
+        return Some("only one kind of character".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_classes() {
+        assert_eq!(classify_address("0.0.0.0"), AddressClass::Wildcard);
+        assert_eq!(classify_address("-::*"), AddressClass::Wildcard);
+        assert_eq!(classify_address("*"), AddressClass::Wildcard);
+        assert_eq!(classify_address("127.0.0.1"), AddressClass::Loopback);
+        assert_eq!(classify_address("-::1"), AddressClass::Loopback);
+        assert_eq!(classify_address("10.1.2.3"), AddressClass::Private);
+        assert_eq!(classify_address("100.64.0.1"), AddressClass::Private);
+        assert_eq!(classify_address("fd00::1"), AddressClass::Private);
+        assert_eq!(classify_address("8.8.8.8"), AddressClass::Public);
+        assert_eq!(classify_address("redis.local"), AddressClass::Unresolved);
+    }
+
+    #[test]
+    fn acl_user_rules() {
+        let line: Vec<Vec<u8>> = ["default", "on", ">pw", "+@all", "-flushall"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
+        let u = AclUser::from_line(&line);
+        assert!(u.on && !u.nopass && u.passwords == 1);
+        let cats = |_: &str| vec!["dangerous".to_string()];
+        assert!(!u.may_run("flushall", &cats));
+        assert!(u.may_run("get", &cats));
+        let denied = AclUser::from_line(&[
+            b"default".to_vec(),
+            b"on".to_vec(),
+            b"nopass".to_vec(),
+            b"+@all".to_vec(),
+            b"-@dangerous".to_vec(),
+        ]);
+        assert!(!denied.may_run("flushall", &cats));
+    }
+
+    #[test]
+    fn weak_secrets() {
+        assert!(weak_secret("foobared", 16).is_some());
+        assert!(weak_secret("short1A", 16).is_some());
+        assert!(weak_secret("aaaaaaaaaaaaaaaaaaaa", 16).is_some());
+        assert!(weak_secret("b7f3c9e1-a2d4-4f6b-8c0e", 16).is_none());
+    }
+}

@@ -1,0 +1,274 @@
+//! The rule file format: `[[rule]]` tables in TOML, read with serde.
+
+use crate::diagnostic::Severity;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<RuleDef>,
+}
+
+/// A directive name written in a rule file; the span points back into the TOML for errors.
+pub type DirName = Spanned<String>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// `category/kebab-name`, stable, never reused.
+    pub id: Spanned<String>,
+    pub severity: Severity,
+    /// One line for `redlint rules`.
+    pub summary: String,
+    /// Message template; placeholders in braces (see [`super::PLACEHOLDERS`]).
+    pub message: Spanned<String>,
+    /// Message when the `at` directive is absent from the file.
+    pub message_absent: Option<Spanned<String>>,
+    pub rationale: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Versions the rule applies to, like `">=6.0, <7.0"` (Redis numbering; Valkey counts as 7.2).
+    #[serde(default)]
+    pub versions: Option<Spanned<String>>,
+    /// Profiles the rule applies to (`cache`, `datastore`); empty means all.
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+    /// The directive whose effective line a finding points at.
+    pub at: Option<DirName>,
+    pub foreach: Option<Foreach>,
+    pub when: Condition,
+    #[serde(default)]
+    pub severity_override: Vec<SeverityOverride>,
+    /// Rule parameters users may override in `redlint.toml` (lists, thresholds).
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+    pub fix: Option<FixDef>,
+    pub example_bad: Option<String>,
+    pub example_good: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Cache,
+    Datastore,
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cache" => Ok(Profile::Cache),
+            "datastore" => Ok(Profile::Datastore),
+            other => Err(format!(
+                "unknown profile `{other}` (use cache or datastore)"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityOverride {
+    pub severity: Severity,
+    pub when: Condition,
+}
+
+/// What a rule iterates over; the condition is evaluated once per item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Foreach {
+    /// Each value of the effective line of this directive (e.g. every `bind` address).
+    pub args: Option<DirName>,
+    /// Each valid line of this directive (e.g. every `user` line).
+    pub entries: Option<DirName>,
+    /// Each element of this rule parameter (a list).
+    pub param: Option<String>,
+    /// Report one finding for all matching items (`{items}`) instead of one per item.
+    #[serde(default)]
+    pub collect: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum CmpOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressClass {
+    Loopback,
+    Private,
+    Public,
+    Wildcard,
+    /// A host name or anything that is not an IP address.
+    Unresolved,
+}
+
+/// Built-in facts computed in Rust (see `facts.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fact {
+    /// Clients must authenticate: `requirepass`, a default user with a password or `off`, or an aclfile.
+    AuthRequired,
+    /// Protected mode really refuses remote clients in this configuration and version.
+    ProtectedModeEffective,
+    /// A TCP port (plain or TLS) is open.
+    TcpListening,
+    /// A TCP listener is bound to something other than loopback.
+    NonLoopbackListener,
+    /// The plaintext `port` is open.
+    PlaintextPort,
+    TlsEnabled,
+    AofEnabled,
+    RdbEnabled,
+    IsReplica,
+    ClusterEnabled,
+    /// ACL users are defined (`user` lines or `aclfile`).
+    AclInUse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AclProperty {
+    /// The user is `on` and accepts any password.
+    Nopass,
+    /// A `>password` written in clear.
+    PlaintextPassword,
+    /// `on` and allowed every command.
+    Unrestricted,
+    On,
+}
+
+/// The closed condition language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// A valid line sets the directive.
+    Present(DirName),
+    Absent(DirName),
+    /// Absent, or set to the empty string.
+    Unset(DirName),
+    /// The effective first value equals `value` (case-insensitive; memory units compared in bytes).
+    Equals {
+        directive: DirName,
+        value: String,
+    },
+    OneOf {
+        directive: DirName,
+        values: Vec<String>,
+    },
+    /// A regex over the effective values: `arg` is an index, or "any" / "all".
+    Matches {
+        directive: DirName,
+        regex: String,
+        arg: Option<ArgSelector>,
+    },
+    /// Numeric comparison (memory units understood) with a literal or another directive.
+    Compare {
+        directive: DirName,
+        op: CmpOp,
+        value: Option<String>,
+        than: Option<DirName>,
+    },
+    /// The number of effective values of a directive.
+    CountArgs {
+        directive: DirName,
+        op: CmpOp,
+        value: i64,
+    },
+    /// Target version requirement, like `">=7.0"`.
+    Version(String),
+    Profile(Profile),
+    Fact(Fact),
+    /// Some value of the directive is an address of one of these classes.
+    AddressClass {
+        directive: DirName,
+        any_of: Vec<AddressClass>,
+    },
+    /// The command can be run by a client: it exists, is not renamed away, not denied to the
+    /// default user by ACL, and (7.0+) not blocked by `enable-*-command`. `{item}` allowed.
+    CommandReachable(String),
+    /// The effective value of a secret directive is weak (short, one character class, known).
+    WeakSecret(DirName),
+    /// Conditions on the current `foreach` item.
+    ItemMatches(String),
+    ItemIn(Vec<String>),
+    ItemClass(Vec<AddressClass>),
+    /// A user (`default`, a name, or `{item}` for the current `user` line) has a property.
+    AclUser {
+        user: String,
+        has: AclProperty,
+    },
+    /// The current `user` line holds a weak `>password`.
+    ItemWeakPassword(bool),
+}
+
+/// Which values a `matches` condition looks at (default: any).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ArgSelector {
+    Index(usize),
+    Word(ArgWord),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArgWord {
+    Any,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    Safe,
+    Unsafe,
+    Manual,
+}
+
+/// How to fix a finding. Declared here; applied by the fix engine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixDef {
+    pub safety: Safety,
+    pub description: String,
+    #[serde(default)]
+    pub actions: Vec<FixAction>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum FixAction {
+    /// Set a directive: rewrite its effective line, or insert it when absent.
+    Set { directive: DirName, value: String },
+    /// Comment out or delete lines of a directive (`which`: all, overridden, item).
+    Remove {
+        directive: DirName,
+        #[serde(default)]
+        which: Option<String>,
+    },
+    /// Rename the directive written as an alias to its primary name.
+    RenameDirective { to: String },
+    /// Remove the current `foreach` argument from its line.
+    RemoveArg {},
+    /// Append `rename-command <cmd> ""` for each reachable command.
+    DisableCommand { command: String },
+}
