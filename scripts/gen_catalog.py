@@ -884,14 +884,209 @@ def extract_commands(src: Sources) -> list[str]:
     return sorted(names)
 
 
-def extract_acl_categories(src: Sources) -> list[str] | None:
+def acl_category_table(src: Sources) -> list[tuple[str, str]] | None:
+    """(name, C constant) pairs of the built-in ACL category table in acl.c,
+    e.g. ("keyspace", "ACL_CATEGORY_KEYSPACE") (CMD_CATEGORY_... in 6.x)."""
     acl = strip_comments(src.acl_c)
     m = re.search(r"\}\s*ACL\w*CommandCategories\s*\[\s*\]\s*=\s*\{", acl)
     if not m:
         return None
     i = m.end() - 1
     body = acl[i + 1:match_paren(acl, i, "{", "}")]
-    return [n for n in re.findall(r'\{\s*"([^"]+)"\s*,', body)]
+    return re.findall(r'\{\s*"([^"]+)"\s*,\s*(\w+)\s*\}', body)
+
+
+def extract_acl_categories(src: Sources) -> list[str] | None:
+    table = acl_category_table(src)
+    return None if table is None else [n for n, _ in table]
+
+
+# ---------------------------------------------------------------------------
+# per-command ACL categories (6.0+) and subcommands (7.0+)
+#
+# A command's categories are its explicit ones (6.x: the "@cat" words of the
+# sflags string of redisCommandTable; 7.0+: "acl_categories" of its JSON file)
+# plus the implicit ones the server derives from the command flags.  The
+# implicit rules are read from the source of each tag, not hard-coded:
+#   6.x   populateCommandTableParseFlags (server.c): the CMD_CATEGORY_* bits set
+#         by each flag word ("write" -> write, "admin" -> admin dangerous, ...),
+#         then its trailing if-statements (not fast -> slow);
+#   7.0+  setImplicitACLCategories (server.c): a sequence of
+#         "if (COND) c->acl_categories |= CATS;" where COND tests command flags
+#         (c->flags & CMD_X) and/or categories (!(c->acl_categories & ...)).
+# The rules are applied in source order, like the server does.
+
+
+def _cat_const_map(src: Sources) -> dict[str, str]:
+    table = acl_category_table(src) or []
+    return {const: name for name, const in table}
+
+
+def _parse_cond(cond: str, catmap: dict[str, str]):
+    """Parse a conjunction of flag/category tests.  Returns a list of
+    (kind, name, negated) with kind "flag" (CMD_X -> X) or "cat", or None
+    when the condition has another shape."""
+    terms = []
+    for t in re.split(r"&&", cond):
+        t = t.strip()
+        neg = False
+        m = re.fullmatch(r"!\s*\((.*)\)", t)
+        if m:
+            neg, t = True, m.group(1).strip()
+        m = re.fullmatch(r"\(?\s*c->(flags|acl_categories)\s*&\s*(\w+)\s*\)?", t)
+        if not m:
+            return None
+        const = m.group(2)
+        if const in catmap:
+            terms.append(("cat", catmap[const], neg))
+        elif const.startswith("CMD_"):
+            terms.append(("flag", const[4:], neg))
+        else:
+            return None
+    return terms
+
+
+def _cats_of(expr: str, catmap: dict[str, str]) -> set[str]:
+    return {catmap[t] for t in re.findall(r"\w+", expr) if t in catmap}
+
+
+def implicit_acl_rules(src: Sources, catmap: dict[str, str]):
+    """Returns (word_rules, rules).  word_rules (6.x only): sflags word ->
+    categories it sets; rules: ordered list of (conditions, categories)."""
+    srv = strip_comments(src.server_c)
+    body = func_body(srv, r"^\w[\w\s\*]*\bsetImplicitACLCategories\s*\([^)]*\)\s*\{")
+    six = body is None
+    if six:
+        body = func_body(srv, r"^int\s+populateCommandTableParseFlags\s*\([^)]*\)\s*\{")
+    if body is None:
+        raise RuntimeError(f"{src.tag}: no setImplicitACLCategories/populateCommandTableParseFlags")
+    word_rules: dict[str, set[str]] = {}
+    rules = []
+    for m in re.finditer(r"\bif\s*\(", body):
+        o = m.end() - 1
+        c = match_paren(body, o)
+        cond = body[o + 1:c]
+        act = re.match(r"\s*\{?\s*c->(?:flags|acl_categories)\s*\|=\s*([^;]+);", body[c + 1:])
+        if six and "strcasecmp" in cond:
+            w = re.search(r'strcasecmp\(\s*flag\s*,\s*"([^"]+)"\s*\)', cond)
+            if not w or not act:
+                raise RuntimeError(f"{src.tag}: unexpected flag branch {cond!r}")
+            word_rules[w.group(1).lower()] = _cats_of(act.group(1), catmap)
+            continue
+        if six and "flag[0]" in cond:
+            continue  # the "@category" words, handled as explicit categories
+        if not act:
+            continue
+        terms = _parse_cond(cond, catmap)
+        cats = _cats_of(act.group(1), catmap)
+        if terms is None or not cats:
+            raise RuntimeError(f"{src.tag}: cannot interpret implicit ACL rule "
+                               f"if ({cond.strip()}) ... |= {act.group(1).strip()}")
+        rules.append((terms, cats))
+    if not rules or not any("slow" in cats for _, cats in rules):
+        raise RuntimeError(f"{src.tag}: implicit ACL rules not found (no @slow rule)")
+    if six and not word_rules:
+        raise RuntimeError(f"{src.tag}: no flag words in populateCommandTableParseFlags")
+    return word_rules, rules
+
+
+def _apply_rules(rules, flags: set[str], cats: set[str]) -> set[str]:
+    cats = set(cats)
+    for terms, add in rules:
+        ok = True
+        for kind, name, neg in terms:
+            have = (name in flags) if kind == "flag" else (name in cats)
+            if have == neg:
+                ok = False
+                break
+        if ok:
+            cats |= add
+    return cats
+
+
+def _command_jsons(src: Sources) -> list[tuple[str, dict]]:
+    """(name, spec) of every command in src/commands/*.json (7.0+), sorted."""
+    repo, tag = src.repo, src.tag
+    files = [f for f in repo.ls(tag, "src/commands") if f.endswith(".json")]
+    out = []
+    for path, text in sorted(repo.cat_many(tag, [f"src/commands/{f}" for f in files]).items()):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        for cname, spec in doc.items():
+            if isinstance(spec, dict):
+                out.append((cname, spec))
+    return out
+
+
+def extract_command_acl(src: Sources):
+    """Returns (command_categories, subcommands, subcommand_categories).
+    command_categories: top-level name -> sorted categories (None before 6.0);
+    subcommands: container -> sorted subcommand names and subcommand_categories:
+    "container|sub" -> sorted categories (both None before 7.0)."""
+    if not src.acl_c:
+        return None, None, None
+    catmap = _cat_const_map(src)
+    names = set(catmap.values())
+    word_rules, rules = implicit_acl_rules(src, catmap)
+    jsons = _command_jsons(src)
+    if not jsons:
+        # 6.x: redisCommandTable entries {name, proc, arity, sflags, ...}
+        srv = strip_comments(src.server_c)
+        m = re.search(r"struct\s+redisCommand\s+redisCommandTable\s*\[\s*\]\s*=\s*\{", srv)
+        i = m.end() - 1
+        body = srv[i + 1:match_paren(srv, i, "{", "}")]
+        res: dict[str, list[str]] = {}
+        j = 0
+        while (k := body.find("{", j)) >= 0:
+            e = match_paren(body, k, "{", "}")
+            args = split_args(body[k + 1:e])
+            j = e + 1
+            name, sflags = c_string_value(args[0]), c_string_value(args[3])
+            if name is None or sflags is None:
+                raise RuntimeError(f"{src.tag}: cannot read command table entry {args[:4]}")
+            flags, cats = set(), set()
+            for w in sflags.split():
+                w = w.lower()
+                if w.startswith("@"):
+                    if w[1:] not in names:
+                        raise RuntimeError(f"{src.tag}: {name}: unknown category {w}")
+                    cats.add(w[1:])
+                elif w in word_rules:
+                    flags.add(w)
+                    cats |= word_rules[w]
+                else:
+                    raise RuntimeError(f"{src.tag}: {name}: unknown command flag {w!r}")
+            res[name.lower()] = sorted(_apply_rules(rules, flags, cats))
+        return res, None, None
+
+    def cats_of(cname, spec):
+        cats = set()
+        for c in spec.get("acl_categories", []):
+            const = "ACL_CATEGORY_" + c.upper()
+            if const not in catmap:
+                raise RuntimeError(f"{src.tag}: {cname}: unknown ACL category {c}")
+            cats.add(catmap[const])
+        flags = {f.upper() for f in spec.get("command_flags", [])}
+        return sorted(_apply_rules(rules, flags, cats))
+
+    top: dict[str, list[str]] = {}
+    subs: dict[str, list[str]] = {}
+    subcats: dict[str, list[str]] = {}
+    for cname, spec in jsons:
+        if "ONLY_SENTINEL" in spec.get("command_flags", []):
+            continue
+        if "container" in spec:
+            parent = spec["container"].lower()
+            subs.setdefault(parent, []).append(cname.lower())
+            subcats[f"{parent}|{cname.lower()}"] = cats_of(cname, spec)
+        else:
+            top[cname.lower()] = cats_of(cname, spec)
+    # containers that are not server commands (e.g. SENTINEL, ONLY_SENTINEL)
+    subs = {p: sorted(v) for p, v in sorted(subs.items()) if p in top}
+    subcats = {k: v for k, v in sorted(subcats.items()) if k.split("|")[0] in top}
+    return top, subs, subcats
 
 
 # ---------------------------------------------------------------------------
@@ -917,12 +1112,18 @@ def build(repo: Repo, product: str, tag: str) -> dict:
     sentinel = extract_sentinel(src)
     cats = extract_acl_categories(src)
     commands = extract_commands(src)
+    command_categories, subcommands, _ = extract_command_acl(src)
     # sanity checks, so that an upstream rename fails loudly instead of
     # silently producing a thin catalog
     if src.acl_c and not cats:
         raise RuntimeError(f"{tag}: acl.c present but no ACL category table found")
     if len(commands) < 100:
         raise RuntimeError(f"{tag}: only {len(commands)} commands found")
+    if command_categories is not None and sorted(command_categories) != commands:
+        diff = sorted(set(command_categories) ^ set(commands))
+        raise RuntimeError(f"{tag}: command_categories and [commands] names differ: {diff}")
+    if subcommands is not None and len(subcommands) < 5:
+        raise RuntimeError(f"{tag}: only {len(subcommands)} container commands found")
     if not sentinel:
         raise RuntimeError(f"{tag}: no sentinel sub-directives found")
     for must in ("include", "rename-command", "save", "bind", "maxmemory", "port"):
@@ -939,7 +1140,8 @@ def build(repo: Repo, product: str, tag: str) -> dict:
         "generated_by": GENERATED_BY,
     }
     return {"meta": meta, "directive": directives, "sentinel": sentinel,
-            "commands": commands, "acl_categories": cats}
+            "commands": commands, "acl_categories": cats,
+            "command_categories": command_categories, "subcommands": subcommands}
 
 
 # ---------------------------------------------------------------------------
@@ -983,6 +1185,17 @@ HEADER = """\
 #   aliases, argc_including_keyword (argc tests, S itself counted), errors (literal texts)
 # [commands]       names: every top-level command of the server's command table, lowercase
 # [acl]            categories: ACL category names (6.0+), without the leading "@"
+# [command_categories]  (6.0+) top-level command name (exactly the [commands] names) ->
+#                  sorted ACL categories without "@", as the server computes them: the
+#                  explicit ones (6.x: "@cat" words of the command table flags string;
+#                  7.0+: acl_categories of src/commands/*.json) plus the implicit ones from
+#                  the command flags (setImplicitACLCategories / 6.x populateCommandTable-
+#                  ParseFlags: write -> write, read-only -> read (7.0+: not for @scripting),
+#                  admin -> admin dangerous, pub-sub -> pubsub, fast -> fast, 7.0+:
+#                  blocking -> blocking; every command without fast gets slow).  For a
+#                  container command (7.0+) these are its own categories, not its subcommands'
+# [subcommands]    (7.0+) container command -> sorted subcommand names, lowercase
+#                  (ACL rules name them "container|sub", e.g. -config|set)
 """
 
 KEY_ORDER = ["aliases", "type", "args", "args_min", "min", "max", "default", "default_is_null",
@@ -1007,6 +1220,11 @@ def tq(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+def tkey(s: str) -> str:
+    """A TOML key: bare when possible, else quoted."""
+    return s if re.fullmatch(r"[A-Za-z0-9_-]+", s) else tq(s)
 
 
 def tv(v) -> str:
@@ -1054,6 +1272,12 @@ def render(cat: dict) -> str:
         lines.append("[acl]")
         lines.append(f"categories = {tv(cat['acl_categories'])}")
         lines.append("")
+    for table in ("command_categories", "subcommands"):
+        if cat.get(table) is not None:
+            lines.append(f"[{table}]")
+            for name in sorted(cat[table]):
+                lines.append(f"{tkey(name)} = {tv(cat[table][name])}")
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -1175,6 +1399,16 @@ def compare(args) -> int:
                     rv, ov = sorted(rv or []), sorted(ov or [])
                 if rv != ov:
                     print(f"  sentinel {n}.{k}: ours={ov!r} ref={rv!r}")
+        # per-command ACL tables: only when the reference has them too
+        for table in ("command_categories", "subcommands"):
+            rt, ot = ref.get(table), ours.get(table)
+            if rt is None or ot is None:
+                continue
+            same = sum(1 for n in set(rt) & set(ot) if sorted(rt[n]) == sorted(ot[n]))
+            for n in sorted(set(rt) | set(ot)):
+                if sorted(rt.get(n, [])) != sorted(ot.get(n, [])):
+                    print(f"  {table}.{n}: ours={ot.get(n)!r} ref={rt.get(n)!r}")
+            print(f"  {table}: {same} of {len(set(rt) | set(ot))} entries agree")
         for k in ("directive_count", "alias_count", "has_standard_config_table",
                   "module_config_names_with_dot"):
             if ref["meta"].get(k) != ours["meta"].get(k):
