@@ -160,6 +160,10 @@ struct CatalogFile {
     acl: NameList,
     #[serde(default)]
     command_categories: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    subcommands: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    subcommand_categories: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything redlint knows about one version's config directives.
@@ -174,6 +178,10 @@ pub struct Catalog {
     pub acl_categories: Vec<String>,
     /// Command → its ACL categories (6.0+).
     pub command_categories: BTreeMap<String, Vec<String>>,
+    /// Container command → its subcommands (7.0+).
+    pub subcommands: BTreeMap<String, Vec<String>>,
+    /// `container|sub` → its ACL categories (7.0+).
+    pub subcommand_categories: BTreeMap<String, Vec<String>>,
     /// Lowercase name or alias → primary name.
     names: HashMap<String, String>,
 }
@@ -205,6 +213,8 @@ impl Catalog {
             commands: file.commands.names,
             acl_categories: file.acl.names,
             command_categories: file.command_categories,
+            subcommands: file.subcommands,
+            subcommand_categories: file.subcommand_categories,
             names,
         })
     }
@@ -247,6 +257,7 @@ impl Catalog {
     pub fn command_categories(&self, command: &str) -> Vec<String> {
         self.command_categories
             .get(command)
+            .or_else(|| self.subcommand_categories.get(command))
             .cloned()
             .unwrap_or_default()
     }

@@ -223,16 +223,25 @@ impl Ctx<'_> {
                         .cloned()
                         .collect()
                 };
-                let cats = |c: &str| self.cfg.catalog.command_categories(c);
                 users.iter().any(|u| match has {
                     AclProperty::Nopass => u.on && u.nopass,
                     AclProperty::PlaintextPassword => !u.plaintext_passwords.is_empty(),
-                    AclProperty::Unrestricted => {
-                        u.is_unrestricted(&self.cfg.catalog.commands, &cats)
-                    }
+                    AclProperty::Unrestricted => u.is_unrestricted(&self.cfg.catalog),
                     AclProperty::On => u.on,
                 })
             }
+            Condition::ItemNameMatches(r) => {
+                let re = self.regex(r);
+                matches!(item, Item::Entry(e) if re.is_match(&e.name))
+            }
+            Condition::ItemIsAlias(want) => match item {
+                Item::Entry(e) => e.primary.as_ref().is_some_and(|p| *p != e.name) == *want,
+                _ => false,
+            },
+            Condition::ItemShadowed(want) => match item {
+                Item::Entry(e) => self.shadowed(e) == *want,
+                _ => false,
+            },
             Condition::ItemWeakPassword(want) => {
                 let weak = match item {
                     Item::Entry(e) => super::facts::AclUser::from_line(&e.args)
@@ -244,6 +253,33 @@ impl Ctx<'_> {
                 weak == *want
             }
         }
+    }
+
+    /// Whether a later valid line of a last-wins directive overrides `entry`.
+    fn shadowed(&self, entry: &Entry) -> bool {
+        let Some(primary) = entry.primary.as_deref() else {
+            return false;
+        };
+        let Some((_, spec)) = self.cfg.catalog.lookup(primary) else {
+            return false;
+        };
+        // Directives that accumulate or are keyed keep every line.
+        let accumulates = matches!(
+            primary,
+            "save"
+                | "rename-command"
+                | "user"
+                | "loadmodule"
+                | "include"
+                | "sentinel"
+                | "client-output-buffer-limit"
+        ) || spec.value_type == crate::catalog::ValueType::Ignored;
+        if accumulates {
+            return false;
+        }
+        self.cfg
+            .last_entry(primary)
+            .is_some_and(|last| !std::ptr::eq(last, entry))
     }
 
     fn fact(&self, f: Fact) -> bool {
@@ -325,6 +361,15 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
         };
     }
     if let Some(d) = &fe.entries {
+        if d.get_ref() == "*" {
+            return ctx
+                .cfg
+                .entries
+                .iter()
+                .filter(|e| e.valid)
+                .map(Item::Entry)
+                .collect();
+        }
         return ctx.cfg.entries_of(d.get_ref()).map(Item::Entry).collect();
     }
     let list = fe
@@ -456,6 +501,20 @@ fn finding(
         ("target_version".into(), ctx.cfg.target.to_string()),
         ("item".into(), item.text().unwrap_or_default()),
         ("items".into(), items.unwrap_or_default()),
+        (
+            "name".into(),
+            match item {
+                Item::Entry(e) | Item::Arg { entry: e, .. } => e.name.clone(),
+                _ => entry.map_or(at.to_string(), |e| e.name.clone()),
+            },
+        ),
+        (
+            "primary".into(),
+            match item {
+                Item::Entry(e) | Item::Arg { entry: e, .. } => e.key().to_string(),
+                _ => at.to_string(),
+            },
+        ),
         (
             "reason".into(),
             ctx.first(at)

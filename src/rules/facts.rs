@@ -1,6 +1,7 @@
 //! Built-in facts: what data alone cannot say about a configuration (who must authenticate, who
 //! can reach the server, which commands a client can run).
 
+use crate::catalog::Catalog;
 use crate::semantic::EffectiveConfig;
 use crate::version::Version;
 use std::collections::HashSet;
@@ -127,34 +128,45 @@ impl AclUser {
         user
     }
 
-    /// Whether a client logged in as this user may run `command` (lowercase), given each
-    /// command's ACL categories.
-    pub fn may_run(&self, command: &str, categories: &dyn Fn(&str) -> Vec<String>) -> bool {
-        let cats = categories(command);
+    /// Whether this user's command rules allow `key` (`cmd` or `container|sub`, lowercase)
+    /// with the given ACL categories.
+    fn allows(&self, key: &str, cats: &[String]) -> bool {
+        let container = key.split('|').next().unwrap_or(key);
         let mut allowed = false;
         for rule in &self.command_rules {
-            let (plus, body) = rule.split_at(1);
-            let grant = plus == "+";
-            if let Some(cat) = body.strip_prefix('@') {
-                if cat == "all" || cats.iter().any(|c| c == cat) {
-                    allowed = grant;
+            let (sign, body) = rule.split_at(1);
+            let grant = sign == "+";
+            let hit = match body.strip_prefix('@') {
+                Some(cat) => cat == "all" || cats.iter().any(|c| c == cat),
+                // A rule on the container covers its subcommands; `+cmd|sub` on a command without
+                // a subcommand table (6.x first-arg rules) makes it partly reachable.
+                None => {
+                    body == key
+                        || body == container
+                        || (grant && !key.contains('|') && body.split('|').next() == Some(key))
                 }
-            } else if body == command || (grant && body.split('|').next() == Some(command)) {
-                // `+config|get` grants part of CONFIG: it is reachable.
-                if !body.contains('|') || grant {
-                    allowed = grant;
-                }
+            };
+            if hit {
+                allowed = grant;
             }
         }
         allowed
     }
 
-    pub fn is_unrestricted(
-        &self,
-        all_commands: &[String],
-        cats: &dyn Fn(&str) -> Vec<String>,
-    ) -> bool {
-        self.on && all_commands.iter().all(|c| self.may_run(c, cats))
+    /// Whether a client logged in as this user may run `command` (lowercase) at all: for a
+    /// container (7.0+), some subcommand of it.
+    pub fn may_run(&self, command: &str, catalog: &Catalog) -> bool {
+        match catalog.subcommands.get(command) {
+            Some(subs) if !subs.is_empty() => subs.iter().any(|sub| {
+                let key = format!("{command}|{sub}");
+                self.allows(&key, &catalog.command_categories(&key))
+            }),
+            _ => self.allows(command, &catalog.command_categories(command)),
+        }
+    }
+
+    pub fn is_unrestricted(&self, catalog: &Catalog) -> bool {
+        self.on && catalog.commands.iter().all(|c| self.may_run(c, catalog))
     }
 }
 
@@ -301,12 +313,11 @@ impl Facts {
             }
         }
         if self.version.at_least(6, 0) && !self.aclfile {
-            let cats = |c: &str| catalog.command_categories(c);
-            return self.default_user.on && self.default_user.may_run(command, &cats)
+            return self.default_user.on && self.default_user.may_run(command, catalog)
                 || self
                     .users
                     .iter()
-                    .any(|u| u.name != "default" && u.on && u.may_run(command, &cats));
+                    .any(|u| u.name != "default" && u.on && u.may_run(command, catalog));
         }
         true
     }
@@ -384,9 +395,9 @@ mod tests {
             .collect();
         let u = AclUser::from_line(&line);
         assert!(u.on && !u.nopass && u.passwords == 1);
-        let cats = |_: &str| vec!["dangerous".to_string()];
-        assert!(!u.may_run("flushall", &cats));
-        assert!(u.may_run("get", &cats));
+        let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
+        assert!(!u.may_run("flushall", &catalog));
+        assert!(u.may_run("get", &catalog));
         let denied = AclUser::from_line(&[
             b"default".to_vec(),
             b"on".to_vec(),
@@ -394,7 +405,17 @@ mod tests {
             b"+@all".to_vec(),
             b"-@dangerous".to_vec(),
         ]);
-        assert!(!denied.may_run("flushall", &cats));
+        assert!(!denied.may_run("flushall", &catalog));
+        assert!(denied.may_run("get", &catalog));
+        // CONFIG is a container: every subcommand of it is @dangerous or @admin.
+        assert!(!denied.may_run("config", &catalog));
+        let partial = AclUser::from_line(&[
+            b"u".to_vec(),
+            b"on".to_vec(),
+            b"-@all".to_vec(),
+            b"+config|get".to_vec(),
+        ]);
+        assert!(partial.may_run("config", &catalog));
     }
 
     #[test]

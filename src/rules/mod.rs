@@ -26,6 +26,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "item",
     "items",
     "reason",
+    "name",
+    "primary",
 ];
 
 /// Checks written in Rust (the loader's validity checks and the engine's own findings): they
@@ -397,7 +399,7 @@ fn collect_regexes(c: &Condition, out: &mut Vec<String>) {
         Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| collect_regexes(c, out)),
         Condition::Not(c) => collect_regexes(c, out),
         Condition::Matches { regex, .. } => out.push(regex.clone()),
-        Condition::ItemMatches(r) => out.push(r.clone()),
+        Condition::ItemMatches(r) | Condition::ItemNameMatches(r) => out.push(r.clone()),
         _ => {}
     }
 }
@@ -428,7 +430,7 @@ fn collect_names(def: &RuleDef, out: &mut Vec<DirName>) {
     out.extend(def.at.iter().cloned());
     if let Some(fe) = &def.foreach {
         out.extend(fe.args.iter().cloned());
-        out.extend(fe.entries.iter().cloned());
+        out.extend(fe.entries.iter().filter(|e| e.get_ref() != "*").cloned());
     }
     cond(&def.when, out);
     for o in &def.severity_override {

@@ -83,7 +83,7 @@ pub struct SeverityOverride {
 pub struct Foreach {
     /// Each value of the effective line of this directive (e.g. every `bind` address).
     pub args: Option<DirName>,
-    /// Each valid line of this directive (e.g. every `user` line).
+    /// Each valid line of this directive (e.g. every `user` line); `"*"` for every valid line.
     pub entries: Option<DirName>,
     /// Each element of this rule parameter (a list).
     pub param: Option<String>,
@@ -219,6 +219,13 @@ pub enum Condition {
     },
     /// The current `user` line holds a weak `>password`.
     ItemWeakPassword(bool),
+    /// A regex over the name of the current entry as written (before aliases are resolved).
+    ItemNameMatches(String),
+    /// The current entry is written with an alias of its primary name.
+    ItemIsAlias(bool),
+    /// The current entry is overridden by a later line of the same directive (for directives
+    /// where the last line wins).
+    ItemShadowed(bool),
 }
 
 /// Which values a `matches` condition looks at (default: any).

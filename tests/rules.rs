@@ -1,0 +1,148 @@
+//! Every rule has fixtures that trigger it and fixtures that do not, and each behaves as named.
+//!
+//! Layout: `fixtures/rules/<category>/<name>/trigger*.conf` and `clean*.conf`. A first line
+//! `# redlint-test: target=7.0 profile=datastore` chooses the target version (default 7.0) and
+//! profile. Included files in the same directory end in `.inc`. Rules limited to some versions
+//! need a fixture with a target outside their range too (the edge of the range).
+
+use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
+use redlint::rules::model::Profile;
+use redlint::version::Version;
+use std::path::{Path, PathBuf};
+
+struct Case {
+    path: PathBuf,
+    trigger: bool,
+    target: Version,
+    profile: Option<Profile>,
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".conf") {
+            continue;
+        }
+        let trigger = if name.starts_with("trigger") {
+            true
+        } else if name.starts_with("clean") {
+            false
+        } else {
+            panic!(
+                "{}: fixture names start with trigger or clean",
+                path.display()
+            );
+        };
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut target: Version = "7.0".parse().unwrap();
+        let mut profile = None;
+        if let Some(header) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# redlint-test:"))
+        {
+            for kv in header.split_whitespace() {
+                match kv.split_once('=') {
+                    Some(("target", v)) => {
+                        target = v
+                            .parse()
+                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                    }
+                    Some(("profile", v)) => {
+                        profile = Some(
+                            v.parse()
+                                .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+                        )
+                    }
+                    _ => panic!("{}: bad redlint-test header `{kv}`", path.display()),
+                }
+            }
+        }
+        out.push(Case {
+            path,
+            trigger,
+            target,
+            profile,
+        });
+    }
+    out
+}
+
+#[test]
+fn every_rule_has_fixtures_that_behave() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    let rules = builtin_rules();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in &rules.rules {
+        let id = rule.id();
+        let dir = root.join(id);
+        let cases = cases(&dir);
+        if !cases.iter().any(|c| c.trigger) || !cases.iter().any(|c| !c.trigger) {
+            failures.push(format!(
+                "{id}: needs at least one trigger*.conf and one clean*.conf in {}",
+                dir.display()
+            ));
+            continue;
+        }
+        let versioned = rule.def.versions.is_some();
+        if versioned {
+            let outside = cases.iter().any(|c| !rule.versions.matches(c.target));
+            let inside = cases
+                .iter()
+                .any(|c| c.trigger && rule.versions.matches(c.target));
+            if !outside || !inside {
+                failures.push(format!("{id}: versions {} need a trigger inside the range and a fixture with a target outside it", rule.versions.describe()));
+            }
+        }
+        for case in cases {
+            let bytes = std::fs::read(&case.path).unwrap();
+            let options = CheckOptions {
+                target: case.target,
+                cwd: Some(dir.clone()),
+            };
+            let settings = LintSettings {
+                profile: case.profile,
+                ..Default::default()
+            };
+            let report = lint_bytes(&case.path, &bytes, &options, &settings, &rules);
+            let fired = report.diagnostics.iter().any(|d| d.rule == id);
+            if fired != case.trigger {
+                let found: Vec<String> = report
+                    .diagnostics
+                    .iter()
+                    .map(|d| format!("{} (line {}): {}", d.rule, d.location.line, d.message))
+                    .collect();
+                failures.push(format!(
+                    "{id}: {} at {} should {}trigger it; found:\n    {}",
+                    case.path.display(),
+                    case.target,
+                    if case.trigger { "" } else { "not " },
+                    found.join("\n    ")
+                ));
+            }
+            checked += 1;
+        }
+    }
+    println!(
+        "{checked} rule fixtures checked for {} rules",
+        rules.rules.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn builtin_rules_name_known_directives() {
+    builtin_rules().check_directive_names().unwrap();
+}
