@@ -902,7 +902,7 @@ def extract_acl_categories(src: Sources) -> list[str] | None:
 
 
 # ---------------------------------------------------------------------------
-# per-command ACL categories (6.0+) and subcommands (7.0+)
+# per-command ACL categories (6.0+), subcommands and their categories (7.0+)
 #
 # A command's categories are its explicit ones (6.x: the "@cat" words of the
 # sflags string of redisCommandTable; 7.0+: "acl_categories" of its JSON file)
@@ -1079,9 +1079,14 @@ def extract_command_acl(src: Sources):
             continue
         if "container" in spec:
             parent = spec["container"].lower()
+            key = f"{parent}|{cname.lower()}"
+            if key in subcats:
+                raise RuntimeError(f"{src.tag}: subcommand {key} defined twice")
             subs.setdefault(parent, []).append(cname.lower())
-            subcats[f"{parent}|{cname.lower()}"] = cats_of(cname, spec)
+            subcats[key] = cats_of(cname, spec)
         else:
+            if cname.lower() in top:
+                raise RuntimeError(f"{src.tag}: command {cname.lower()} defined twice")
             top[cname.lower()] = cats_of(cname, spec)
     # containers that are not server commands (e.g. SENTINEL, ONLY_SENTINEL)
     subs = {p: sorted(v) for p, v in sorted(subs.items()) if p in top}
@@ -1112,7 +1117,7 @@ def build(repo: Repo, product: str, tag: str) -> dict:
     sentinel = extract_sentinel(src)
     cats = extract_acl_categories(src)
     commands = extract_commands(src)
-    command_categories, subcommands, _ = extract_command_acl(src)
+    command_categories, subcommands, subcommand_categories = extract_command_acl(src)
     # sanity checks, so that an upstream rename fails loudly instead of
     # silently producing a thin catalog
     if src.acl_c and not cats:
@@ -1124,6 +1129,14 @@ def build(repo: Repo, product: str, tag: str) -> dict:
         raise RuntimeError(f"{tag}: command_categories and [commands] names differ: {diff}")
     if subcommands is not None and len(subcommands) < 5:
         raise RuntimeError(f"{tag}: only {len(subcommands)} container commands found")
+    if subcommands is not None:
+        want = {f"{p}|{s}" for p, subs in subcommands.items() for s in subs}
+        if want != set(subcommand_categories or {}):
+            diff = sorted(want ^ set(subcommand_categories or {}))
+            raise RuntimeError(f"{tag}: subcommand_categories and [subcommands] differ: {diff}")
+        empty = [k for k, v in subcommand_categories.items() if not v]
+        if empty:
+            raise RuntimeError(f"{tag}: subcommands without any ACL category: {empty}")
     if not sentinel:
         raise RuntimeError(f"{tag}: no sentinel sub-directives found")
     for must in ("include", "rename-command", "save", "bind", "maxmemory", "port"):
@@ -1141,7 +1154,8 @@ def build(repo: Repo, product: str, tag: str) -> dict:
     }
     return {"meta": meta, "directive": directives, "sentinel": sentinel,
             "commands": commands, "acl_categories": cats,
-            "command_categories": command_categories, "subcommands": subcommands}
+            "command_categories": command_categories, "subcommands": subcommands,
+            "subcommand_categories": subcommand_categories}
 
 
 # ---------------------------------------------------------------------------
@@ -1196,6 +1210,13 @@ HEADER = """\
 #                  container command (7.0+) these are its own categories, not its subcommands'
 # [subcommands]    (7.0+) container command -> sorted subcommand names, lowercase
 #                  (ACL rules name them "container|sub", e.g. -config|set)
+# [subcommand_categories]  (7.0+) "container|sub" (quoted, lowercase; exactly one key per
+#                  [subcommands] entry) -> sorted ACL categories without "@" of that
+#                  subcommand, computed like [command_categories]: acl_categories of the
+#                  subcommand's own JSON file plus the implicit ones from its own command
+#                  flags (the server applies setImplicitACLCategories to every subcommand;
+#                  nothing is inherited from the container).  "ACL CAT <cat>" lists a
+#                  subcommand under exactly these categories
 """
 
 KEY_ORDER = ["aliases", "type", "args", "args_min", "min", "max", "default", "default_is_null",
@@ -1272,7 +1293,7 @@ def render(cat: dict) -> str:
         lines.append("[acl]")
         lines.append(f"categories = {tv(cat['acl_categories'])}")
         lines.append("")
-    for table in ("command_categories", "subcommands"):
+    for table in ("command_categories", "subcommands", "subcommand_categories"):
         if cat.get(table) is not None:
             lines.append(f"[{table}]")
             for name in sorted(cat[table]):
@@ -1400,7 +1421,7 @@ def compare(args) -> int:
                 if rv != ov:
                     print(f"  sentinel {n}.{k}: ours={ov!r} ref={rv!r}")
         # per-command ACL tables: only when the reference has them too
-        for table in ("command_categories", "subcommands"):
+        for table in ("command_categories", "subcommands", "subcommand_categories"):
             rt, ot = ref.get(table), ours.get(table)
             if rt is None or ot is None:
                 continue
