@@ -260,6 +260,10 @@ impl Loader {
             return true;
         }
         let src = &self.files[file].bytes;
+        if file == 0 && name_tok.span.start == 0 && src.starts_with(b"\xef\xbb\xbf") {
+            // Already reported as invalid/byte-order-mark on this very line.
+            return false;
+        }
         let written = String::from_utf8_lossy(&src[name_tok.span.clone()]).into_owned();
         let mut help = self
             .catalog
