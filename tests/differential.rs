@@ -7,7 +7,8 @@
 //!
 //! Environment: `REDLINT_DIFF_SEED` (u64, default fixed), `REDLINT_DIFF_MUTANTS` (default 6000),
 //! `REDLINT_DIFF_JOBS` (parallel cases, default = CPUs), `REDLINT_DIFF_SHOW` (disagreements
-//! printed, default 30), `REDLINT_DIFF_VERBOSE` (print every base's verdicts), `CI` (a missing redis-server or corpus is a failure, not a skip).
+//! printed, default 30), `REDLINT_DIFF_VERBOSE` (print every base's verdicts),
+//! `REDLINT_DIFF_ONLY=i,j` (only these mutants, to reproduce a reported one), `CI` (a missing redis-server or corpus is a failure, not a skip).
 //! Every disagreeing input is written to `target/differential-failures/`, with a summary.
 
 mod support;
@@ -271,8 +272,8 @@ fn safe_name(s: &str) -> String {
         .collect()
 }
 
-fn save_failure(dir: &Path, n: usize, case: &Case, o: &Outcome, bases: &[Base]) {
-    let stem = format!("{n:04}-{}", safe_name(&case.id));
+fn save_failure(dir: &Path, prefix: &str, n: usize, case: &Case, o: &Outcome, bases: &[Base]) {
+    let stem = format!("{prefix}{n:04}-{}", safe_name(&case.id));
     let _ = std::fs::write(dir.join(format!("{stem}.conf")), &case.bytes);
     let mut details = describe(case, o, bases);
     let _ = writeln!(
@@ -422,7 +423,12 @@ fn main() {
     let base_bytes: Vec<&[u8]> = bases.iter().map(|b| b.bytes.as_slice()).collect();
     let t1 = Instant::now();
     let vocab = Vocab::build(&base_bytes);
+    // REDLINT_DIFF_ONLY=12,345: only these mutants (to reproduce a reported one quickly)
+    let only: Option<Vec<usize>> = std::env::var("REDLINT_DIFF_ONLY")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect());
     let mutants: Vec<Mutant> = (0..n_mutants)
+        .filter(|i| only.as_ref().is_none_or(|o| o.contains(i)))
         .map(|i| mutate::generate(seed, i, &base_bytes, &status, &vocab))
         .collect();
     let gen_time = t1.elapsed();
@@ -589,7 +595,10 @@ fn main() {
     print!("{out}");
 
     for (n, (case, o)) in disagreements.iter().enumerate() {
-        save_failure(&failures_dir, n + 1, case, o, &bases);
+        save_failure(&failures_dir, "", n + 1, case, o, &bases);
+    }
+    for (n, (case, o)) in inconclusive.iter().enumerate() {
+        save_failure(&failures_dir, "inconclusive-", n + 1, case, o, &bases);
     }
     let _ = std::fs::write(failures_dir.join("SUMMARY.txt"), &out);
     let _ = std::fs::write(

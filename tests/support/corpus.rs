@@ -74,6 +74,30 @@ pub fn trim(line: &[u8]) -> &[u8] {
     &line[start..end]
 }
 
+/// Whether a valid line would make startup take seconds: `maxclients` far above the file
+/// limit makes redis-server lower its setrlimit() request 16 descriptors at a time.
+pub fn is_slow(line: &[u8]) -> bool {
+    if directive_name(line).as_deref() != Some("maxclients") {
+        return false;
+    }
+    let t = trim(line);
+    let value = t
+        .split(|b| is_space(*b))
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .and_then(|w| std::str::from_utf8(w).ok())
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\''));
+    value
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > 10_000_000)
+}
+
+/// Whether redis-server parses the line as a directive (not blank, not a comment); cheap.
+pub fn is_directive_line(line: &[u8]) -> bool {
+    let t = trim(line);
+    !t.is_empty() && t[0] != b'#' && t.iter().any(|b| !is_space(*b))
+}
+
 /// Whether a line names a machine-dependent directive. Names are compared case-insensitively
 /// and with `_` read as `-`, so mutants cannot sneak one in through a case or separator change.
 pub fn is_machine_dependent(line: &[u8]) -> bool {
@@ -96,7 +120,7 @@ pub fn clean(bytes: &[u8]) -> (Vec<u8>, usize) {
     let mut removed = 0;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         let body = line.strip_suffix(b"\n").unwrap_or(line);
-        if is_machine_dependent(body) {
+        if is_machine_dependent(body) || is_slow(body) {
             removed += 1;
             continue;
         }

@@ -583,7 +583,7 @@ fn quote_variant(rng: &mut Rng, tok: &[u8]) -> (Vec<u8>, &'static str) {
 /// Indices of lines redis-server parses as directives.
 fn directive_indices(doc: &Doc) -> Vec<usize> {
     (0..doc.lines.len())
-        .filter(|&i| directive_name(&doc.lines[i]).is_some())
+        .filter(|&i| super::corpus::is_directive_line(&doc.lines[i]))
         .collect()
 }
 
@@ -991,7 +991,7 @@ pub fn generate(
             || bytes == bases[b]
             || bytes
                 .split(|&c| c == b'\n')
-                .any(|l| is_machine_dependent(l) || l.contains(&0))
+                .any(|l| is_machine_dependent(l) || super::corpus::is_slow(l) || l.contains(&0))
         {
             continue;
         }

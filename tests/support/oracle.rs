@@ -120,6 +120,8 @@ pub fn run(dir: &Path, file_name: &str, mode: Mode, extra_args: &[&str]) -> Orac
             // collide on it. Cluster-mode checks made while reading the file already ran in the
             // quick run; the full start is only about the post-listen checks.
             cmd.args(["--cluster-enabled", "no"]);
+            // "Ready to accept connections" is a NOTICE: visible even with `loglevel warning`.
+            cmd.args(["--loglevel", "notice"]);
         }
     }
     cmd.current_dir(dir)
