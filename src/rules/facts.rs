@@ -157,7 +157,8 @@ impl AclUser {
     /// container (7.0+), some subcommand of it.
     pub fn may_run(&self, command: &str, catalog: &Catalog) -> bool {
         match catalog.subcommands.get(command) {
-            Some(subs) if !subs.is_empty() => subs.iter().any(|sub| {
+            // `CONTAINER HELP` only prints usage: it does not make the command reachable.
+            Some(subs) if !subs.is_empty() => subs.iter().filter(|s| *s != "help").any(|sub| {
                 let key = format!("{command}|{sub}");
                 self.allows(&key, &catalog.command_categories(&key))
             }),
