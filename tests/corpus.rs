@@ -1,0 +1,94 @@
+//! Run redlint over every file of `../shared/corpus`: no panic anywhere, no `invalid/*` finding on
+//! the stock files of each version for that version, and the number of findings per rule printed
+//! so that a storm of false positives is visible.
+
+use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
+use redlint::version::Version;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(std::env::var_os("CI").is_none(), "../shared/corpus is missing but CI is set");
+    eprintln!("skipping: ../shared/corpus not found");
+    None
+}
+
+/// The version a stock file belongs to: `redis-7.4.1.conf` → 7.4, `valkey-8.0.1.conf` → valkey-8.0.
+fn stock_version(name: &str) -> Option<Version> {
+    let stem = name.strip_suffix(".conf")?;
+    let rest = stem.strip_prefix("redis-").or_else(|| stem.strip_prefix("valkey-").map(|_| stem))?;
+    let v: Version = rest.parse().ok()?;
+    redlint::catalog::available().contains(&v).then_some(v)
+}
+
+fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with("MANIFEST"));
+    files.sort();
+    files
+}
+
+#[test]
+fn corpus_runs_clean() {
+    let Some(corpus) = corpus_dir() else { return };
+    let rules = builtin_rules();
+    let settings = LintSettings::default();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let mut skipped = Vec::new();
+
+    for path in sorted_files(&corpus.join("upstream")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("sentinel") || name.contains("-sentinel-") {
+            skipped.push(format!("{name} (a Sentinel config: redis-server only reads it in sentinel mode)"));
+            continue;
+        }
+        let Some(version) = stock_version(&name) else {
+            skipped.push(format!("{name} (no catalog for its version)"));
+            continue;
+        };
+        let bytes = std::fs::read(&path).unwrap();
+        let options = CheckOptions { target: version, cwd: Some(std::env::temp_dir()) };
+        let report = lint_bytes(&path, &bytes, &options, &settings, &rules);
+        for d in report.diagnostics.iter().filter(|d| d.rule.starts_with("invalid/")) {
+            problems.push(format!("{name} at {version}: line {}: {} {}", d.location.line, d.rule, d.message));
+        }
+        checked += 1;
+    }
+
+    let target: Version = "7.0".parse().unwrap();
+    for path in sorted_files(&corpus.join("wild")) {
+        let bytes = std::fs::read(&path).unwrap();
+        let options = CheckOptions { target, cwd: Some(std::env::temp_dir()) };
+        let report = std::panic::catch_unwind(|| lint_bytes(&path, &bytes, &options, &settings, &rules));
+        match report {
+            Ok(report) => {
+                for d in &report.diagnostics {
+                    *counts.entry(d.rule.clone()).or_default() += 1;
+                }
+                let _ = redlint::render::human(&report, false, 100);
+            }
+            Err(_) => problems.push(format!("{}: panic", path.display())),
+        }
+        checked += 1;
+    }
+
+    println!("{checked} corpus files checked; skipped {}:", skipped.len());
+    for s in &skipped {
+        println!("  skipped {s}");
+    }
+    println!("findings per rule over corpus/wild at target 7.0:");
+    let mut by_count: Vec<_> = counts.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (rule, n) in by_count {
+        println!("  {n:5}  {rule}");
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
