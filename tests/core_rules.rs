@@ -1,0 +1,293 @@
+//! Acceptance cases of the core rule set (network, security, tls, memory, persistence), run
+//! through the library entry points on the configs in `fixtures/rules/core/`.
+
+use redlint::check::{
+    CheckOptions, FileReport, LintSettings, builtin_rules, check_bytes, lint_bytes,
+};
+use redlint::rules::model::Profile;
+use redlint::version::Version;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn core_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/core")
+}
+
+fn options(target: &str) -> CheckOptions {
+    CheckOptions {
+        target: target.parse::<Version>().unwrap(),
+        cwd: Some(core_dir()),
+    }
+}
+
+/// Check a core fixture with the built-in rules and default settings.
+fn check(name: &str, target: &str) -> FileReport {
+    let path = core_dir().join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    check_bytes(&path, &bytes, &options(target))
+}
+
+/// Check a core fixture with a deployment profile.
+fn check_profile(name: &str, target: &str, profile: Option<Profile>) -> FileReport {
+    let path = core_dir().join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let settings = LintSettings {
+        profile,
+        ..Default::default()
+    };
+    lint_bytes(&path, &bytes, &options(target), &settings, &builtin_rules())
+}
+
+fn ids(report: &FileReport) -> BTreeSet<String> {
+    report.diagnostics.iter().map(|d| d.rule.clone()).collect()
+}
+
+fn listing(report: &FileReport) -> String {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| format!("  {} (line {}): {}", d.rule, d.location.line, d.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_reports(report: &FileReport, id: &str) {
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == id),
+        "{}: expected `{id}`, found:\n{}",
+        report.path.display(),
+        listing(report)
+    );
+}
+
+fn assert_not_reports(report: &FileReport, id: &str) {
+    assert!(
+        !report.diagnostics.iter().any(|d| d.rule == id),
+        "{}: `{id}` should not be reported, found:\n{}",
+        report.path.display(),
+        listing(report)
+    );
+}
+
+fn assert_no_invalid(report: &FileReport) {
+    let invalid: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.starts_with("invalid/"))
+        .map(|d| format!("{}: {}", d.rule, d.message))
+        .collect();
+    assert!(
+        invalid.is_empty(),
+        "{}: redis-server would reject the config: {invalid:?}",
+        report.path.display()
+    );
+}
+
+/// What a hardened config must not report.
+const HARDENED_SILENT: &[&str] = &[
+    "network/bind-all-interfaces",
+    "network/bind-public-address",
+    "network/protected-mode-disabled",
+    "security/no-authentication",
+    "security/weak-password",
+    "security/dangerous-commands-exposed",
+    "tls/not-enabled",
+    "memory/maxmemory-unset",
+    "memory/maxmemory-policy-implicit",
+    "persistence/appendfsync-unset",
+    "persistence/appendonly-disabled",
+    "persistence/no-persistence",
+];
+
+fn assert_hardened(report: &FileReport) {
+    assert_no_invalid(report);
+    for id in HARDENED_SILENT {
+        assert_not_reports(report, id);
+    }
+}
+
+#[test]
+fn bind_all_only_reports_every_core_category() {
+    let report = check("bind-all-only.conf", "7.0");
+    assert_no_invalid(&report);
+    for id in [
+        "network/bind-all-interfaces",
+        "security/no-authentication",
+        "security/dangerous-commands-exposed",
+        "tls/not-enabled",
+        "memory/maxmemory-unset",
+        "persistence/appendonly-disabled",
+    ] {
+        assert_reports(&report, id);
+    }
+}
+
+#[test]
+fn hardened_config_with_renamed_commands_is_quiet() {
+    assert_hardened(&check("hardened.conf", "7.0"));
+}
+
+#[test]
+fn hardened_config_with_acl_is_quiet() {
+    assert_hardened(&check("hardened-acl.conf", "7.0"));
+}
+
+#[test]
+fn hardening_in_an_included_file_counts_like_inline() {
+    let included = check("hardened-include.conf", "7.0");
+    assert_hardened(&included);
+    // The include must really be read: the same findings as the inline version.
+    assert_no_invalid(&included);
+    let inline = check("hardened.conf", "7.0");
+    assert_eq!(
+        ids(&included),
+        ids(&inline),
+        "included:\n{}\ninline:\n{}",
+        listing(&included),
+        listing(&inline)
+    );
+}
+
+#[test]
+fn acl_only_authentication_counts() {
+    let report = check("acl-only-auth.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_not_reports(&report, "security/no-authentication");
+    // The ACL line also denies @dangerous to the only user.
+    assert_not_reports(&report, "security/dangerous-commands-exposed");
+}
+
+#[test]
+fn nopass_default_user_overrides_requirepass() {
+    let report = check("nopass-overrides-requirepass.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_reports(&report, "security/no-authentication");
+}
+
+#[test]
+fn bind_star_with_optional_ipv6_is_all_interfaces() {
+    let report = check("bind-star-optional-v6.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_reports(&report, "network/bind-all-interfaces");
+}
+
+#[test]
+fn bind_loopback_is_not_all_interfaces() {
+    let report = check("bind-loopback.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_not_reports(&report, "network/bind-all-interfaces");
+    assert_not_reports(&report, "network/bind-public-address");
+    // Plaintext on loopback crosses no network.
+    assert_not_reports(&report, "tls/not-enabled");
+}
+
+#[test]
+fn maxmemory_zero_is_unset() {
+    let report = check("maxmemory-zero.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_reports(&report, "memory/maxmemory-unset");
+    assert_not_reports(&report, "memory/maxmemory-policy-implicit");
+}
+
+#[test]
+fn cache_profile_skips_persistence_rules() {
+    // Each config reports a persistence rule without a profile, and none with `cache`.
+    for (name, id) in [
+        ("bind-all-only.conf", "persistence/appendonly-disabled"),
+        ("durability-gaps.conf", "persistence/no-persistence"),
+        ("aof-implicit-fsync.conf", "persistence/appendfsync-unset"),
+    ] {
+        let plain = check_profile(name, "7.0", None);
+        assert_reports(&plain, id);
+        let datastore = check_profile(name, "7.0", Some(Profile::Datastore));
+        assert_reports(&datastore, id);
+        let cache = check_profile(name, "7.0", Some(Profile::Cache));
+        assert_no_invalid(&cache);
+        let persistence: Vec<_> = cache
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.starts_with("persistence/"))
+            .map(|d| d.rule.clone())
+            .collect();
+        assert!(
+            persistence.is_empty(),
+            "{name} with --profile cache reports {persistence:?}"
+        );
+        // The profile only drops durability rules.
+        assert_eq!(
+            ids(&plain)
+                .into_iter()
+                .filter(|id| !id.starts_with("persistence/"))
+                .collect::<BTreeSet<_>>(),
+            ids(&cache),
+            "{name}: the cache profile changed non-persistence findings"
+        );
+    }
+}
+
+fn assert_secret_hidden(report: &FileReport, secret: &str) {
+    let human = redlint::render::human(report, false, 100);
+    let json = redlint::render::json(std::slice::from_ref(report));
+    assert!(
+        !human.contains(secret),
+        "{}: human output shows the secret:\n{human}",
+        report.path.display()
+    );
+    assert!(
+        !json.contains(secret),
+        "{}: JSON output shows the secret:\n{json}",
+        report.path.display()
+    );
+    // The outputs are not empty: the findings are there, only the secret is masked.
+    assert!(!report.diagnostics.is_empty());
+    assert!(human.contains(&report.diagnostics[0].rule));
+    assert!(json.contains(&report.diagnostics[0].rule));
+}
+
+#[test]
+fn requirepass_never_appears_in_output() {
+    let report = check("secret.conf", "7.0");
+    assert_no_invalid(&report);
+    // The finding points at the requirepass line, so its source snippet is rendered.
+    let weak = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "security/weak-password")
+        .unwrap_or_else(|| panic!("weak-password not reported:\n{}", listing(&report)));
+    assert_eq!(weak.location.line, 2);
+    assert_secret_hidden(&report, "foobared");
+}
+
+#[test]
+fn secrets_in_included_files_never_appear_in_output() {
+    let report = check("secret-include.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_reports(&report, "security/weak-password");
+    assert_reports(&report, "security/weak-masterauth");
+    assert_secret_hidden(&report, "foobared");
+}
+
+#[test]
+fn acl_and_masterauth_secrets_never_appear_in_output() {
+    let report = check("secret-acl.conf", "7.0");
+    assert_no_invalid(&report);
+    assert_reports(&report, "security/weak-masterauth");
+    assert_secret_hidden(&report, "foobared");
+}
+
+#[test]
+fn appendfsync_unset_names_the_implicit_fsync_policy() {
+    // The implicit policy is appendfsync's default, everysec (every version), not the default
+    // of the `appendonly` line the finding points at.
+    let report = check("aof-implicit-fsync.conf", "7.0");
+    let finding = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "persistence/appendfsync-unset")
+        .unwrap_or_else(|| panic!("appendfsync-unset not reported:\n{}", listing(&report)));
+    assert!(
+        finding.message.contains("everysec") && !finding.message.contains("(no)"),
+        "message names the wrong default: {}",
+        finding.message
+    );
+}
