@@ -422,7 +422,23 @@ fn main() {
         .collect();
     let base_bytes: Vec<&[u8]> = bases.iter().map(|b| b.bytes.as_slice()).collect();
     let t1 = Instant::now();
-    let vocab = Vocab::build(&base_bytes);
+    let mut vocab = Vocab::build(&base_bytes);
+    // Value hints from the catalog of the target (which enum words and bounds to try).
+    if let Ok(catalog) = redlint::catalog::Catalog::load(target) {
+        for (name, spec) in &catalog.directives {
+            for n in std::iter::once(name).chain(&spec.aliases) {
+                let n = n.to_ascii_lowercase();
+                if !spec.enum_values.is_empty() {
+                    vocab
+                        .enum_values
+                        .insert(n.clone(), spec.enum_values.clone());
+                }
+                if let (Some(lo), Some(hi)) = (spec.min_value(), spec.max_value()) {
+                    vocab.bounds.insert(n, (lo, hi));
+                }
+            }
+        }
+    }
     // REDLINT_DIFF_ONLY=12,345: only these mutants (to reproduce a reported one quickly)
     let only: Option<Vec<usize>> = std::env::var("REDLINT_DIFF_ONLY")
         .ok()

@@ -26,9 +26,12 @@ pub const MACHINE_DEPENDENT: &[&str] = &[
     "tls-dh-params-file",
     "tls-ca-cert-file",
     "tls-ca-cert-dir",
-    // A non-zero tls-port makes startup load the (removed) certificate files: exits with
-    // "Failed to configure TLS" before the "not listening" check.
+    // A non-zero tls-port, or tls-replication/tls-cluster yes, makes startup load the
+    // (removed) certificate files: exits with "Failed to configure TLS" before the
+    // "not listening" check.
     "tls-port",
+    "tls-replication",
+    "tls-cluster",
     // Depends on the build, not the file: `activedefrag yes` is a FATAL error ("Active
     // defragmentation cannot be enabled: it requires a Redis server compiled with a modified
     // Jemalloc") on servers built against a stock jemalloc, such as Debian's 7.0.15 oracle, and

@@ -68,8 +68,10 @@ pub enum BaseStatus {
 /// Material collected from all bases.
 #[derive(Debug, Default)]
 pub struct Vocab {
-    /// Real directive lines (any base), without line ending.
+    /// Real directive lines (any base), without line ending; `sentinel …` lines apart (the
+    /// many sentinel configs would otherwise flood the transplants with one kind of error).
     pub directive_lines: Vec<Vec<u8>>,
+    pub sentinel_lines: Vec<Vec<u8>>,
     /// Commented-out examples (`# maxmemory <bytes>`, `# requirepass foobared`) of known
     /// names, uncommented.
     pub examples: Vec<Vec<u8>>,
@@ -78,6 +80,10 @@ pub struct Vocab {
     pub names: Vec<String>,
     /// Argument lists seen per name.
     pub values: BTreeMap<String, Vec<Vec<u8>>>,
+    /// Optional hints from outside (e.g. a catalog), by lowercase name: accepted enum words
+    /// and inclusive integer bounds. Only used to pick values; the oracle decides.
+    pub enum_values: BTreeMap<String, Vec<String>>,
+    pub bounds: BTreeMap<String, (i128, i128)>,
 }
 
 impl Vocab {
@@ -126,8 +132,12 @@ impl Vocab {
             .into_iter()
             .filter(|l| directive_name(l).is_some_and(|n| names.contains(&n)))
             .collect();
+        let (sentinel_lines, lines): (Vec<Vec<u8>>, Vec<Vec<u8>>) = lines
+            .into_iter()
+            .partition(|l| directive_name(l).as_deref() == Some("sentinel"));
         Vocab {
-            directive_lines: lines.into_iter().collect(),
+            directive_lines: lines,
+            sentinel_lines,
             example_set: examples.iter().cloned().collect(),
             examples,
             names: names.into_iter().collect(),
@@ -135,6 +145,8 @@ impl Vocab {
                 .into_iter()
                 .map(|(k, v)| (k, v.into_iter().collect()))
                 .collect(),
+            enum_values: BTreeMap::new(),
+            bounds: BTreeMap::new(),
         }
     }
 }
@@ -609,7 +621,9 @@ fn target_line(rng: &mut Rng, doc: &Doc, limit: Option<usize>) -> Option<usize> 
 }
 
 fn vocab_line(rng: &mut Rng, vocab: &Vocab) -> Vec<u8> {
-    if !vocab.examples.is_empty() && rng.pct(35) {
+    if !vocab.sentinel_lines.is_empty() && rng.pct(3) {
+        rng.pick(&vocab.sentinel_lines).clone()
+    } else if !vocab.examples.is_empty() && rng.pct(35) {
         rng.pick(&vocab.examples).clone()
     } else if !vocab.directive_lines.is_empty() {
         rng.pick(&vocab.directive_lines).clone()
@@ -705,7 +719,19 @@ fn edit(rng: &mut Rng, doc: &mut Doc, vocab: &Vocab, limit: Option<usize>) -> Op
             };
             let cur = t.items[i].0.clone();
             let name = directive_name(&doc.lines[li]).unwrap_or_default();
-            let (new, w): (Vec<u8>, String) = if looks_bool(&cur) && rng.pct(80) {
+            let enum_words = vocab.enum_values.get(&name).filter(|v| !v.is_empty());
+            let bounds = vocab.bounds.get(&name);
+            let (new, w): (Vec<u8>, String) = if let (Some(words), true) = (enum_words, rng.pct(50))
+            {
+                let mut v = rng.pick(words).clone().into_bytes();
+                if rng.pct(20) {
+                    v = case_change(rng, &v).0;
+                }
+                (v, "enum value".into())
+            } else if let (Some(&(lo, hi)), true) = (bounds, rng.pct(40)) {
+                let v = *rng.pick(&[lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, (lo + hi) / 2]);
+                (v.to_string().into_bytes(), "bound".into())
+            } else if looks_bool(&cur) && rng.pct(80) {
                 (rng.pick(BOOL_VALUES).as_bytes().to_vec(), "bool".into())
             } else if let (Some(v), true) = (parse_int(&cur), rng.pct(50)) {
                 (number_variant(rng, v).into_bytes(), "number".into())
