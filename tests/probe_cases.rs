@@ -192,6 +192,7 @@ fn to_version(label: &str) -> Option<Version> {
 
 struct Result {
     id: String,
+    input: String,
     version: String,
     expected: Expected,
     got: String,
@@ -259,6 +260,7 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
         .map(|(_, _, why)| *why);
     Result {
         id: p.id.clone(),
+        input: p.input.clone(),
         version: label.to_string(),
         expected: expected.clone(),
         got,
@@ -422,15 +424,35 @@ fn main() {
         .filter(|r| !r.agree && r.allowed.is_some())
         .collect();
     if !bad.is_empty() {
-        let _ = writeln!(out, "\ndisagreements ({}):", bad.len());
+        // One line per case and outcome, listing the versions it applies to.
+        let mut groups: Vec<(String, String, String, Vec<String>)> = Vec::new();
+        let mut inputs: BTreeMap<String, String> = BTreeMap::new();
         for r in &bad {
+            let exp = support::clip(&r.expected.to_string(), 70);
+            let got = support::clip(&r.got, 140);
+            inputs
+                .entry(r.id.clone())
+                .or_insert_with(|| support::clip(&support::escape(r.input.as_bytes()), 70));
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == r.id && g.1 == exp && g.2 == got)
+            {
+                Some(g) => g.3.push(r.version.clone()),
+                None => groups.push((r.id.clone(), exp, got, vec![r.version.clone()])),
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\ndisagreements ({} case/version pairs, {} groups):",
+            bad.len(),
+            groups.len()
+        );
+        for (id, exp, got, versions) in &groups {
             let _ = writeln!(
                 out,
-                "  {:34} {:11} expected {:50} redlint {}",
-                r.id,
-                r.version,
-                support::clip(&r.expected.to_string(), 50),
-                support::clip(&r.got, 120)
+                "  {id} [{}]: '{}'\n      expected {exp}\n      redlint  {got}",
+                versions.join(" "),
+                inputs[id]
             );
         }
     }
