@@ -1,0 +1,629 @@
+//! A model of redis-server's ACL rule parser (`ACLSetUser`), enough to tell which `user` lines
+//! redis-server rejects while reading the config and which rules fail when the users are loaded
+//! at startup.
+//!
+//! Behaviour per version:
+//! * 6.0: flags, passwords, key patterns, commands and categories; adding `+cmd|sub` while `cmd`
+//!   is fully allowed is an error (EBUSY).
+//! * 6.2: adds channels (`&`), `allchannels`/`resetchannels`, `(skip-)sanitize-payload`.
+//! * 7.0+: selectors `( ... )` that may span several tokens, `%R~`/`%W~` key patterns,
+//!   `clearselectors`, real subcommands (`+config|get`). The `%~pattern` form (no R/W flag) is
+//!   a syntax error in 7.2+ and in Debian's 7.0.15 (which carries the CVE-2024-31227 fix).
+
+use crate::catalog::Catalog;
+use crate::version::{Product, Version};
+
+/// Why a rule failed, named after the errno redis-server sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclError {
+    /// ENOENT: unknown command or category. Tolerated while parsing, fatal at ACL load.
+    NoEnt,
+    /// EINVAL
+    Syntax,
+    /// EEXIST: key pattern after `~*`/`allkeys`.
+    KeysAfterAll,
+    /// EISDIR: channel pattern after `&*`/`allchannels`.
+    ChannelsAfterAll,
+    /// ENODEV: removing a password that is not there.
+    NoSuchPassword,
+    /// EBADMSG: `#`/`!` hash that is not 64 lowercase hex characters.
+    BadHash,
+    /// EBUSY (6.0 only): `+cmd|sub` while `cmd` is fully allowed.
+    SubcommandOfAllowed,
+    /// ECHILD (7.0+): `+cmd|sub|arg`.
+    FirstArgOfSubcommand,
+    /// EALREADY (7.0+): second `user` line with the same name.
+    DuplicateUser,
+}
+
+impl AclError {
+    /// `ACLSetUserStringError()`.
+    pub fn message(self) -> &'static str {
+        match self {
+            AclError::NoEnt => "Unknown command or category name in ACL",
+            AclError::Syntax => "Syntax error",
+            AclError::KeysAfterAll => {
+                "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and \
+                 does not have any effect. Try 'resetkeys' to start with an empty list of patterns"
+            }
+            AclError::ChannelsAfterAll => {
+                "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid \
+                 and does not have any effect. Try 'resetchannels' to start with an empty list \
+                 of channels"
+            }
+            AclError::NoSuchPassword => {
+                "The password you are trying to remove from the user does not exist"
+            }
+            AclError::BadHash => {
+                "The password hash must be exactly 64 characters and contain only lowercase \
+                 hexadecimal characters"
+            }
+            AclError::SubcommandOfAllowed => {
+                "Adding a subcommand of a command already fully added is not allowed. Remove \
+                 the command to start. Example: -DEBUG +DEBUG|DIGEST"
+            }
+            AclError::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
+            AclError::DuplicateUser => {
+                "Duplicate user found. A user can only be defined once in config files"
+            }
+        }
+    }
+}
+
+/// What the ACL code of one version knows: commands (by original name), categories, subcommands.
+pub struct AclModel<'a> {
+    pub version: Version,
+    pub commands: &'a [String],
+    pub categories: &'a [String],
+    /// `acl-pubsub-default allchannels`: new users and selectors start with all channels.
+    pub pubsub_allchannels: bool,
+}
+
+impl<'a> AclModel<'a> {
+    pub fn new(catalog: &'a Catalog, pubsub_allchannels: bool) -> Self {
+        AclModel {
+            version: catalog.version,
+            commands: &catalog.commands,
+            categories: &catalog.acl_categories,
+            pubsub_allchannels,
+        }
+    }
+
+    fn v7(&self) -> bool {
+        self.version.at_least(7, 0)
+    }
+
+    fn has_command(&self, name: &[u8]) -> bool {
+        let name = c_str(name);
+        self.commands
+            .iter()
+            .any(|c| c.as_bytes().eq_ignore_ascii_case(name))
+    }
+
+    fn has_category(&self, name: &[u8]) -> bool {
+        let name = c_str(name);
+        self.categories
+            .iter()
+            .any(|c| c.as_bytes().eq_ignore_ascii_case(name))
+    }
+
+    /// The kind of command `ACLLookupCommand` finds for `name`, or None.
+    fn lookup(&self, name: &[u8]) -> Option<Found> {
+        let name = c_str(name);
+        if !self.v7() {
+            // 6.x: a plain dictionary lookup of the whole name.
+            return self.has_command(name).then_some(Found::TopLevel);
+        }
+        let parts: Vec<&[u8]> = if name.is_empty() {
+            Vec::new()
+        } else {
+            name.split(|&b| b == b'|').collect()
+        };
+        match parts.as_slice() {
+            [top] => self.has_command(top).then_some(Found::TopLevel),
+            [top, sub] => {
+                if !self.has_command(top) {
+                    return None;
+                }
+                let top = String::from_utf8_lossy(top).to_ascii_lowercase();
+                let subs = subcommands(self.version, &top)?;
+                subs.iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(sub))
+                    .then_some(Found::Subcommand)
+            }
+            _ => None,
+        }
+    }
+
+    fn has_subcommands(&self, top: &[u8]) -> bool {
+        self.v7()
+            && subcommands(
+                self.version,
+                &String::from_utf8_lossy(c_str(top)).to_lowercase(),
+            )
+            .is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    TopLevel,
+    Subcommand,
+}
+
+/// The part of a byte string C code sees (up to the first NUL).
+pub fn c_str(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&b| b == 0) {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+fn ci_eq(op: &[u8], word: &str) -> bool {
+    c_str(op).eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// `ACLStringHasSpaces`: any C whitespace or NUL.
+fn has_spaces(s: &[u8]) -> bool {
+    s.iter()
+        .any(|&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0))
+}
+
+/// Whether a command's bit is set, as far as we can tell (6.0's EBUSY check needs it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bit {
+    On,
+    Off,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+struct Selector {
+    allkeys: bool,
+    allchannels: bool,
+    default_bit: Bit,
+    bits: Vec<(Vec<u8>, bool)>,
+}
+
+impl Selector {
+    fn new(pubsub_allchannels: bool) -> Self {
+        Selector {
+            allkeys: false,
+            allchannels: pubsub_allchannels,
+            default_bit: Bit::Off,
+            bits: Vec::new(),
+        }
+    }
+
+    fn bit(&self, cmd: &[u8]) -> Bit {
+        match self.bits.iter().find(|(c, _)| c.eq_ignore_ascii_case(cmd)) {
+            Some((_, true)) => Bit::On,
+            Some((_, false)) => Bit::Off,
+            None => self.default_bit,
+        }
+    }
+
+    fn set_bit(&mut self, cmd: &[u8], on: bool) {
+        self.bits.retain(|(c, _)| !c.eq_ignore_ascii_case(cmd));
+        self.bits.push((cmd.to_ascii_lowercase(), on));
+    }
+
+    fn set_all(&mut self, on: bool) {
+        self.bits.clear();
+        self.default_bit = if on { Bit::On } else { Bit::Off };
+    }
+
+    /// `+@cat` / `-@cat`: we do not know which commands are in the category.
+    fn set_category(&mut self, on: bool) {
+        self.bits.retain(|(_, b)| *b == on);
+        let keep = if on { Bit::On } else { Bit::Off };
+        if self.default_bit != keep {
+            self.default_bit = Bit::Unknown;
+        }
+    }
+}
+
+/// The scratch user rules are applied to.
+#[derive(Debug, Clone)]
+pub struct ScratchUser {
+    /// SHA-256 hex of each password, in order.
+    passwords: Vec<String>,
+    root: Selector,
+}
+
+impl ScratchUser {
+    pub fn new(model: &AclModel) -> Self {
+        ScratchUser {
+            passwords: Vec::new(),
+            root: Selector::new(model.pubsub_allchannels),
+        }
+    }
+
+    /// `ACLSetUser(u, op)`.
+    pub fn apply(&mut self, model: &AclModel, op: &[u8]) -> Result<(), AclError> {
+        if op.is_empty() {
+            return Ok(());
+        }
+        let v62 = model.version.at_least(6, 2);
+        if ci_eq(op, "on") || ci_eq(op, "off") {
+            return Ok(());
+        }
+        if v62 && (ci_eq(op, "skip-sanitize-payload") || ci_eq(op, "sanitize-payload")) {
+            return Ok(());
+        }
+        if !model.v7() {
+            // 6.x checks the key/channel/command words before the passwords.
+            if let Some(r) = self.root.apply_word(model, op) {
+                return r;
+            }
+        }
+        if ci_eq(op, "nopass") || ci_eq(op, "resetpass") {
+            self.passwords.clear();
+            return Ok(());
+        }
+        match op[0] {
+            b'>' | b'#' => {
+                let hash = if op[0] == b'>' {
+                    sha256_hex(&op[1..])
+                } else {
+                    check_hash(&op[1..])?
+                };
+                if !self.passwords.contains(&hash) {
+                    self.passwords.push(hash);
+                }
+                return Ok(());
+            }
+            b'<' | b'!' => {
+                let hash = if op[0] == b'<' {
+                    sha256_hex(&op[1..])
+                } else {
+                    check_hash(&op[1..])?
+                };
+                return match self.passwords.iter().position(|p| *p == hash) {
+                    Some(i) => {
+                        self.passwords.remove(i);
+                        Ok(())
+                    }
+                    None => Err(AclError::NoSuchPassword),
+                };
+            }
+            _ => {}
+        }
+        if model.v7() {
+            if op[0] == b'(' && op[op.len() - 1] == b')' {
+                return apply_selector_opset(model, &op[1..op.len() - 1]);
+            }
+            if ci_eq(op, "clearselectors") {
+                return Ok(());
+            }
+        } else if op[0] == b'~' || (v62 && op[0] == b'&') || op[0] == b'+' || op[0] == b'-' {
+            return self.root.apply_pattern_or_command(model, op);
+        }
+        if ci_eq(op, "reset") {
+            self.passwords.clear();
+            self.root.allkeys = false;
+            self.root.allchannels = model.pubsub_allchannels && v62;
+            self.root.set_all(false);
+            return Ok(());
+        }
+        if model.v7() {
+            return self.root.apply(model, op);
+        }
+        Err(AclError::Syntax)
+    }
+}
+
+fn check_hash(hash: &[u8]) -> Result<String, AclError> {
+    if hash.len() == 64 && hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(String::from_utf8_lossy(hash).into_owned())
+    } else {
+        Err(AclError::BadHash)
+    }
+}
+
+/// `aclCreateSelectorFromOpSet`: the inside of `( ... )`, re-split with the config tokenizer (a
+/// tokenizer failure gives zero rules, which is accepted).
+fn apply_selector_opset(model: &AclModel, inner: &[u8]) -> Result<(), AclError> {
+    let mut sel = Selector::new(model.pubsub_allchannels);
+    let ops: Vec<Vec<u8>> = match crate::syntax::tokenize(inner) {
+        Ok(tokens) => tokens.iter().map(|t| t.value(inner)).collect(),
+        Err(_) => Vec::new(),
+    };
+    for op in ops {
+        sel.apply(model, &op)?;
+    }
+    Ok(())
+}
+
+impl Selector {
+    /// The words shared by users and selectors (`allkeys`, `resetkeys`, ...). None: not one.
+    fn apply_word(&mut self, model: &AclModel, op: &[u8]) -> Option<Result<(), AclError>> {
+        let v62 = model.version.at_least(6, 2);
+        if ci_eq(op, "allkeys") || ci_eq(op, "~*") {
+            self.allkeys = true;
+        } else if ci_eq(op, "resetkeys") {
+            self.allkeys = false;
+        } else if v62 && (ci_eq(op, "allchannels") || ci_eq(op, "&*")) {
+            self.allchannels = true;
+        } else if v62 && ci_eq(op, "resetchannels") {
+            self.allchannels = false;
+        } else if ci_eq(op, "allcommands") || ci_eq(op, "+@all") {
+            self.set_all(true);
+        } else if ci_eq(op, "nocommands") || ci_eq(op, "-@all") {
+            self.set_all(false);
+        } else {
+            return None;
+        }
+        Some(Ok(()))
+    }
+
+    /// `ACLSetSelector` (7.0+).
+    fn apply(&mut self, model: &AclModel, op: &[u8]) -> Result<(), AclError> {
+        if op.is_empty() {
+            return Err(AclError::Syntax);
+        }
+        if let Some(r) = self.apply_word(model, op) {
+            return r;
+        }
+        if matches!(op[0], b'~' | b'%' | b'&' | b'+' | b'-') {
+            return self.apply_pattern_or_command(model, op);
+        }
+        Err(AclError::Syntax)
+    }
+
+    fn apply_pattern_or_command(&mut self, model: &AclModel, op: &[u8]) -> Result<(), AclError> {
+        let second = op.get(1).copied().unwrap_or(0);
+        match op[0] {
+            b'~' | b'%' => {
+                if self.allkeys {
+                    return Err(AclError::KeysAfterAll);
+                }
+                let mut offset = 1;
+                if op[0] == b'%' {
+                    let (mut read, mut write) = (false, false);
+                    while offset < op.len() {
+                        let c = op[offset].to_ascii_uppercase();
+                        if c == b'R' && !read {
+                            read = true;
+                        } else if c == b'W' && !write {
+                            write = true;
+                        } else if op[offset] == b'~' && (read || write) {
+                            offset += 1;
+                            break;
+                        } else {
+                            return Err(AclError::Syntax);
+                        }
+                        offset += 1;
+                    }
+                }
+                if has_spaces(&op[offset..]) {
+                    return Err(AclError::Syntax);
+                }
+                self.allkeys = false;
+                Ok(())
+            }
+            b'&' => {
+                if self.allchannels {
+                    return Err(AclError::ChannelsAfterAll);
+                }
+                if has_spaces(&op[1..]) {
+                    return Err(AclError::Syntax);
+                }
+                Ok(())
+            }
+            b'+' | b'-' if second == b'@' => {
+                if !model.has_category(&op[2..]) {
+                    return Err(AclError::NoEnt);
+                }
+                self.set_category(op[0] == b'+');
+                Ok(())
+            }
+            b'+' => self.allow_command(model, &op[1..]),
+            b'-' => {
+                let name = &op[1..];
+                if model.lookup(name).is_none() {
+                    return Err(AclError::NoEnt);
+                }
+                self.set_bit(c_str(name), false);
+                Ok(())
+            }
+            _ => Err(AclError::Syntax),
+        }
+    }
+
+    fn allow_command(&mut self, model: &AclModel, name: &[u8]) -> Result<(), AclError> {
+        let name = c_str(name);
+        // 7.0+ splits at the last '|', 6.x at the first.
+        let split = if model.v7() {
+            name.iter().rposition(|&b| b == b'|')
+        } else {
+            name.iter().position(|&b| b == b'|')
+        };
+        let Some(bar) = split else {
+            if model.lookup(name).is_none() {
+                return Err(AclError::NoEnt);
+            }
+            self.set_bit(name, true);
+            return Ok(());
+        };
+        let (cmd, sub) = (&name[..bar], &name[bar + 1..]);
+        let found = model.lookup(cmd).ok_or(AclError::NoEnt)?;
+        if found == Found::Subcommand {
+            return Err(AclError::FirstArgOfSubcommand);
+        }
+        if sub.is_empty() {
+            return Err(AclError::Syntax);
+        }
+        if model.v7() {
+            if model.has_subcommands(cmd) && model.lookup(name).is_none() {
+                return Err(AclError::NoEnt);
+            }
+        } else if !model.version.at_least(6, 2) && self.bit(cmd) == Bit::On {
+            return Err(AclError::SubcommandOfAllowed);
+        }
+        Ok(())
+    }
+}
+
+/// `ACLMergeSelectorArguments`: join `(` ... `)` spread over several tokens. Err carries the
+/// index (into `rules`) of the token that opened the unclosed selector.
+pub fn merge_selectors(version: Version, rules: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, usize> {
+    let restart_inside = !version.at_least(7, 2);
+    let mut merged = Vec::new();
+    let mut open: Option<(usize, Vec<u8>)> = None;
+    for (j, op) in rules.iter().enumerate() {
+        let opens = op.first() == Some(&b'(') && op.last() != Some(&b')');
+        if opens && (open.is_none() || restart_inside) {
+            open = Some((j, op.clone()));
+            continue;
+        }
+        if let Some((_, sel)) = open.as_mut() {
+            sel.push(b' ');
+            sel.extend_from_slice(c_str(op));
+            if op.last() == Some(&b')') {
+                merged.push(open.take().unwrap().1);
+            }
+            continue;
+        }
+        merged.push(op.clone());
+    }
+    match open {
+        Some((start, _)) => Err(start),
+        None => Ok(merged),
+    }
+}
+
+/// The subcommands of a container command (7.0+), from the `src/commands/*.json` files of each
+/// release. Sentinel's own table is not included: the `sentinel` command does not exist in a
+/// non-sentinel server.
+pub fn subcommands(version: Version, command: &str) -> Option<Vec<&'static str>> {
+    if !version.at_least(7, 0) {
+        return None;
+    }
+    let v72 = version.at_least(7, 2);
+    let valkey8 = version.product == Product::Valkey && version.major >= 8;
+    let mut list: Vec<&'static str> = match command {
+        "acl" => "cat deluser dryrun genpass getuser help list load log save setuser users whoami"
+            .split(' ')
+            .collect(),
+        "client" => "caching getname getredir help id info kill list no-evict pause reply \
+                     setname tracking trackinginfo unblock unpause"
+            .split_whitespace()
+            .collect(),
+        "cluster" => "addslots addslotsrange bumpepoch count-failure-reports countkeysinslot \
+                      delslots delslotsrange failover flushslots forget getkeysinslot help info \
+                      keyslot links meet myid nodes replicas replicate reset saveconfig \
+                      set-config-epoch setslot shards slaves slots"
+            .split_whitespace()
+            .collect(),
+        "command" => vec![
+            "count",
+            "docs",
+            "getkeys",
+            "getkeysandflags",
+            "help",
+            "info",
+            "list",
+        ],
+        "config" => vec!["get", "help", "resetstat", "rewrite", "set"],
+        "function" => "delete dump flush help kill list load restore stats"
+            .split(' ')
+            .collect(),
+        "latency" => "doctor graph help histogram history latest reset"
+            .split(' ')
+            .collect(),
+        "memory" => vec!["doctor", "help", "malloc-stats", "purge", "stats", "usage"],
+        "module" => vec!["help", "list", "load", "loadex", "unload"],
+        "object" => vec!["encoding", "freq", "help", "idletime", "refcount"],
+        "pubsub" => "channels help numpat numsub shardchannels shardnumsub"
+            .split(' ')
+            .collect(),
+        "script" => vec!["debug", "exists", "flush", "help", "kill", "load"],
+        "slowlog" => vec!["get", "help", "len", "reset"],
+        "xgroup" => "create createconsumer delconsumer destroy help setid"
+            .split(' ')
+            .collect(),
+        "xinfo" => vec!["consumers", "groups", "help", "stream"],
+        _ => return None,
+    };
+    match command {
+        "client" if v72 => list.extend(["no-touch", "setinfo"]),
+        "cluster" if v72 => list.push("myshardid"),
+        _ => {}
+    }
+    if valkey8 {
+        match command {
+            "client" => list.push("capa"),
+            "cluster" => list.push("slot-stats"),
+            "script" => list.push("show"),
+            _ => {}
+        }
+    }
+    Some(list)
+}
+
+/// SHA-256 of `data` as 64 lowercase hex digits (what `ACLHashPassword` stores).
+pub fn sha256_hex(data: &[u8]) -> String {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_be_bytes());
+    for chunk in msg.chunks(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in chunk.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    h.iter().map(|x| format!("{x:08x}")).collect()
+}
