@@ -738,3 +738,676 @@ pub fn finish(state: &SpecialState, catalog: &Catalog, aclfile_set: bool) -> Vec
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Case ids refer to `redis-config-cases.toml`; "observed" cases were run against Debian's
+    //! redis-server 7.0.15 (`redis-server FILE --port 0 --unixsocket ''`, and full starts over a
+    //! unix socket for ACL load errors).
+    use super::*;
+    use std::sync::Arc;
+
+    fn cat(v: &str) -> Arc<Catalog> {
+        Catalog::load(v.parse().unwrap()).unwrap()
+    }
+
+    /// Feed config lines the way the dispatcher does (lone MULTI_ARG value re-split, zero values
+    /// if that fails) and return the first error with its 1-based line number.
+    fn run_in(state: &mut SpecialState, c: &Catalog, text: &str) -> Result<(), (usize, String)> {
+        for (n, line) in text.lines().enumerate() {
+            let tokens = crate::syntax::tokenize(line.as_bytes()).unwrap();
+            let mut vals: Vec<Vec<u8>> = tokens.iter().map(|t| t.value(line.as_bytes())).collect();
+            let name = String::from_utf8(vals.remove(0)).unwrap();
+            let (primary, spec) = c.lookup(&name).expect("known directive");
+            if spec.is_multi_arg() && vals.len() == 1 && !vals[0].is_empty() {
+                vals = match crate::syntax::tokenize(&vals[0]) {
+                    Ok(t) => t.iter().map(|t| t.value(&vals[0])).collect(),
+                    Err(_) => Vec::new(),
+                };
+            }
+            let r = match (spec.value_type, spec.validator.as_deref()) {
+                (crate::catalog::ValueType::Special, _) => {
+                    check_special(state, c, n + 1, primary, &vals)
+                }
+                (_, Some(validator)) => check_validator(c, primary, validator, &vals.join(&b' ')),
+                _ => Ok(()),
+            };
+            r.map_err(|m| (n + 1, m))?;
+        }
+        Ok(())
+    }
+
+    fn run(v: &str, text: &str) -> Result<(), (usize, String)> {
+        let c = cat(v);
+        let mut state = SpecialState::new(&c);
+        run_in(&mut state, &c, text)
+    }
+
+    fn err(line: usize, msg: &str) -> Result<(), (usize, String)> {
+        Err((line, msg.to_string()))
+    }
+
+    /// Parse, then the startup checks: the first late error.
+    fn late(v: &str, text: &str, aclfile: bool) -> Option<LateError> {
+        let c = cat(v);
+        let mut state = SpecialState::new(&c);
+        run_in(&mut state, &c, text).expect("parses");
+        finish(&state, &c, aclfile).into_iter().next()
+    }
+
+    fn late_msg(v: &str, text: &str) -> Option<String> {
+        late(v, text, false).map(|e| e.message)
+    }
+
+    #[test]
+    fn inline_catalog_works() {
+        let c = Catalog::from_toml(
+            "7.0".parse().unwrap(),
+            r#"
+[meta]
+product = "redis"
+version = "7.0.15"
+[directive."rename-command"]
+type = "special"
+args = 2
+[commands]
+names = ["get", "set", "config"]
+"#,
+        )
+        .unwrap();
+        let mut s = SpecialState::new(&c);
+        let args = |a: &str, b: &str| vec![a.as_bytes().to_vec(), b.as_bytes().to_vec()];
+        assert_eq!(
+            check_special(&mut s, &c, 1, "rename-command", &args("GET", "g")),
+            Ok(())
+        );
+        assert_eq!(
+            check_special(&mut s, &c, 2, "rename-command", &args("g", "SET")),
+            Err("Target command name already exists".into())
+        );
+    }
+
+    #[test]
+    fn save() {
+        // save-one-arg, save-trailing-junk, save-inline-comment: lenient up to 6.2
+        for v in ["2.8", "5.0", "6.2"] {
+            assert_eq!(run(v, "save 900"), Ok(()));
+            assert_eq!(run(v, "save 10abc 1"), Ok(()));
+            assert_eq!(run(v, "save 900 1 # comment"), Ok(()));
+            assert_eq!(run(v, "save \"900 1\""), Ok(())); // save-quoted-pairs
+            assert_eq!(run(v, "save 0 1"), err(1, "Invalid save parameters")); // save-zero-seconds
+        }
+        for v in ["7.0", "7.4", "valkey-8.0"] {
+            assert_eq!(run(v, "save 900"), err(1, "Invalid save parameters"));
+            assert_eq!(run(v, "save 10abc 1"), err(1, "Invalid save parameters"));
+            assert_eq!(
+                run(v, "save 900 1 # comment"),
+                err(1, "Invalid save parameters")
+            );
+            assert_eq!(run(v, "save 0 1"), err(1, "Invalid save parameters"));
+            assert_eq!(run(v, "save 900 1 300 10"), Ok(())); // save-four-args
+            assert_eq!(run(v, "save \"900 1\""), Ok(()));
+            assert_eq!(run(v, "save \"\""), Ok(())); // save-empty
+            assert_eq!(run(v, "save"), Ok(()));
+        }
+        // observed on 7.0: strtoll skips spaces and takes '+'; an empty count is 0
+        assert_eq!(run("7.0", "save \" 5\" 1"), Ok(()));
+        assert_eq!(run("7.0", "save +5 1"), Ok(()));
+        assert_eq!(run("7.0", "save 5 \"\""), Ok(()));
+        assert_eq!(run("7.0", "save 99999999999999999999 1"), Ok(()));
+        assert_eq!(
+            run("7.0", "save \"\" \"\""),
+            err(1, "Invalid save parameters")
+        );
+    }
+
+    #[test]
+    fn bind() {
+        let line = format!(
+            "bind {}",
+            (1..=17)
+                .map(|i| format!("127.0.0.{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        // bind-17
+        assert_eq!(
+            run("6.2", &line),
+            err(1, "Too many bind addresses specified")
+        );
+        assert_eq!(
+            run("2.8", &line),
+            err(1, "Too many bind addresses specified")
+        );
+        assert_eq!(
+            run("7.0", &line),
+            err(1, "Too many bind addresses specified.")
+        );
+        assert_eq!(run("7.0", "bind 0.0.0.0 ::"), Ok(())); // bind-multi
+        assert_eq!(run("7.0", "bind"), Ok(())); // bind-noarg (7.0+)
+        assert_eq!(run("6.2", "bind 127.0.0.1 # comment"), Ok(())); // bind-inline-comment
+    }
+
+    #[test]
+    fn replicaof() {
+        // replicaof-badport
+        assert_eq!(run("5.0", "replicaof 127.0.0.1 abc"), Ok(()));
+        assert_eq!(
+            run("6.0", "replicaof 127.0.0.1 abc"),
+            err(1, "Invalid master port")
+        );
+        assert_eq!(
+            run("7.0", "replicaof 127.0.0.1 abc"),
+            err(1, "Invalid master port")
+        );
+        assert_eq!(
+            run("valkey-7.2", "replicaof 127.0.0.1 abc"),
+            err(1, "Invalid master port")
+        );
+        assert_eq!(
+            run("valkey-8.0", "replicaof 127.0.0.1 abc"),
+            err(1, "Invalid primary port")
+        );
+        assert_eq!(run("7.0", "replicaof \"127.0.0.1 6399\""), Ok(())); // replicaof-quoted
+        assert_eq!(run("2.8", "slaveof no one"), Ok(())); // slaveof-noone-args
+        assert_eq!(run("7.0", "slaveof no one"), Ok(()));
+        // observed on 7.0
+        assert_eq!(run("7.0", "replicaof NO ONE"), Ok(()));
+        assert_eq!(run("7.0", "replicaof h \" 80\""), Ok(()));
+        assert_eq!(run("7.0", "replicaof h \"\""), Ok(()));
+        assert_eq!(
+            run("7.0", "replicaof h 65536"),
+            err(1, "Invalid master port")
+        );
+        assert_eq!(
+            run("7.0", "replicaof h"),
+            err(1, "wrong number of arguments")
+        );
+        assert_eq!(
+            run("7.0", "replicaof h 1 2"),
+            err(1, "wrong number of arguments")
+        );
+        assert_eq!(run("7.0", "replicaof"), err(1, "wrong number of arguments"));
+    }
+
+    #[test]
+    fn client_output_buffer_limit() {
+        // cobl-master
+        assert_eq!(
+            run("2.8", "client-output-buffer-limit master 0 0 0"),
+            err(1, "Unrecognized client limit class")
+        );
+        let long = "Unrecognized client limit class: the user specified an invalid one, or \
+                    'master' which has no buffer limits.";
+        assert_eq!(
+            run("6.2", "client-output-buffer-limit master 0 0 0"),
+            err(1, long)
+        );
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit master 0 0 0"),
+            err(
+                1,
+                "Invalid client class specified in buffer limit configuration."
+            )
+        );
+        // cobl-replica
+        assert_eq!(
+            run("4.0", "client-output-buffer-limit replica 256mb 64mb 60"),
+            err(1, long)
+        );
+        assert_eq!(
+            run("5.0", "client-output-buffer-limit replica 256mb 64mb 60"),
+            Ok(())
+        );
+        // cobl-8args, cobl-bad-number
+        assert_eq!(
+            run(
+                "7.0",
+                "client-output-buffer-limit normal 0 0 0 pubsub 32mb 8mb 60"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            run("6.2", "client-output-buffer-limit normal 1x 0 0"),
+            Ok(())
+        );
+        let bad = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit normal 1x 0 0"),
+            err(1, bad)
+        );
+        assert_eq!(
+            run("6.2", "client-output-buffer-limit normal 0 0 -1"),
+            err(1, "Negative number of seconds in soft limit is invalid")
+        );
+        // observed on 7.0
+        assert_eq!(
+            run(
+                "7.0",
+                "client-output-buffer-limit normal 1gb 1MB 4294967295"
+            ),
+            err(1, bad)
+        );
+        assert_eq!(
+            run(
+                "7.0",
+                "client-output-buffer-limit normal 1gb 1MB 2147483648"
+            ),
+            err(1, bad)
+        );
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit normal 1 -1 5"),
+            err(1, bad)
+        );
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit normal \"\" \"\" \"\""),
+            Ok(())
+        );
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit normal b k 0"),
+            Ok(())
+        );
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit NORMAL 1 1 +5"),
+            Ok(())
+        );
+        assert_eq!(run("7.0", "client-output-buffer-limit"), Ok(()));
+        assert_eq!(
+            run("7.0", "client-output-buffer-limit normal 0 0"),
+            err(
+                1,
+                "Wrong number of arguments in buffer limit configuration."
+            )
+        );
+    }
+
+    #[test]
+    fn oom_score_adj_values() {
+        // oom-two
+        assert_eq!(
+            run("7.0", "oom-score-adj-values 0 200"),
+            err(1, "wrong number of arguments")
+        );
+        // observed on 7.0
+        assert_eq!(run("7.0", "oom-score-adj-values 0 \" 200\" +800"), Ok(()));
+        assert_eq!(run("7.0", "oom-score-adj-values \"0 200 800\""), Ok(()));
+        let range = "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+        assert_eq!(run("7.0", "oom-score-adj-values 0 200 2001"), err(1, range));
+        assert_eq!(run("6.2", "oom-score-adj-values 0 200 x"), err(1, range));
+    }
+
+    #[test]
+    fn notify_keyspace_events() {
+        // nke-bad, notify-empty
+        let old = "Invalid event class character. Use 'g$lshzxeA'.";
+        let new = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        assert_eq!(run("2.8", "notify-keyspace-events Q"), err(1, old));
+        assert_eq!(run("6.2", "notify-keyspace-events Q"), err(1, old));
+        assert_eq!(run("7.0", "notify-keyspace-events Q"), err(1, new));
+        assert_eq!(run("7.0", "notify-keyspace-events \"\""), Ok(()));
+        // letters by version (notify.c): t from 5.0, m 6.0, d 6.2, n 7.0
+        assert_eq!(run("4.0", "notify-keyspace-events Et"), err(1, old));
+        assert_eq!(run("5.0", "notify-keyspace-events Et"), Ok(()));
+        assert_eq!(run("6.2", "notify-keyspace-events KEn"), err(1, old));
+        assert_eq!(run("7.0", "notify-keyspace-events KEA$n"), Ok(())); // observed
+        assert_eq!(run("7.0", "notify-keyspace-events KEAQ"), err(1, new)); // observed
+    }
+
+    #[test]
+    fn latency_tracking_info_percentiles() {
+        // observed on 7.0
+        let invalid = "Invalid latency-tracking-info-percentiles parameters";
+        let range = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+        let p = |s: &str| run("7.0", &format!("latency-tracking-info-percentiles {s}"));
+        assert_eq!(p("50 99.9 0x10"), Ok(()));
+        assert_eq!(p("+5 1e1 .5 5."), Ok(()));
+        assert_eq!(p("\" 5\""), Ok(())); // re-split: the space is a separator
+        assert_eq!(p("\"\""), Ok(()));
+        assert_eq!(p("50 inf"), err(1, range));
+        assert_eq!(p("100.5"), err(1, range));
+        assert_eq!(p("1e-400"), err(1, invalid));
+        assert_eq!(p("nan"), err(1, invalid));
+        assert_eq!(p("5x"), err(1, invalid));
+    }
+
+    #[test]
+    fn rename_command() {
+        for v in ["2.8", "5.0", "6.2", "7.0", "valkey-8.0"] {
+            assert_eq!(run(v, "rename-command CONFIG \"\""), Ok(())); // rename-empty
+            assert_eq!(
+                run(v, "rename-command NOSUCHCMD foo"),
+                err(1, "No such command in rename-command")
+            ); // rename-unknown
+            assert_eq!(
+                run(v, "rename-command GET SET"),
+                err(1, "Target command name already exists")
+            ); // rename-collide
+            assert_eq!(
+                run(v, "rename-command CONFIG a\nrename-command CONFIG b"),
+                err(2, "No such command in rename-command")
+            ); // rename-twice
+            assert_eq!(
+                run(v, "rename-command CONFIG a\nrename-command a b"),
+                Ok(())
+            ); // rename-chain
+        }
+        // rename-subcmd: not found up to 6.2, a crash from 7.0
+        assert_eq!(
+            run("6.2", "rename-command config|get x"),
+            err(1, "No such command in rename-command")
+        );
+        let crash = run("7.0", "rename-command config|get x").unwrap_err();
+        assert!(crash.1.contains("crashes"), "{crash:?}");
+        assert!(run("7.4", "rename-command CONFIG|GET x").is_err());
+        // observed on 7.0: a command without subcommands is simply not found
+        assert_eq!(
+            run("7.0", "rename-command get|x y"),
+            err(1, "No such command in rename-command")
+        );
+        // the renamed container keeps its subcommands
+        assert!(run("7.0", "rename-command config c\nrename-command c|get x").is_err());
+    }
+
+    #[test]
+    fn user_parse_errors() {
+        // user-basic
+        assert_eq!(run("6.0", "user alice on >pw ~* +@all"), Ok(()));
+        assert_eq!(run("7.0", "user alice on >pw ~* +@all"), Ok(()));
+        // user-dup
+        assert_eq!(run("6.2", "user alice on\nuser alice off"), Ok(()));
+        assert_eq!(
+            run("7.0", "user alice on\nuser alice off"),
+            err(
+                2,
+                "Error in user declaration 'alice': Duplicate user found. A user can only be \
+                 defined once in config files"
+            )
+        );
+        assert_eq!(run("7.0", "user alice on\nuser Alice off"), Ok(())); // case-sensitive
+        // user-badrule: 7.0+ names the token two to the left
+        assert_eq!(
+            run("6.2", "user alice on >pw badrule"),
+            err(1, "Error in user declaration 'badrule': Syntax error")
+        );
+        assert_eq!(
+            run("7.0", "user alice on >pw badrule"),
+            err(1, "Error in user declaration 'on': Syntax error")
+        );
+        assert_eq!(
+            run("valkey-8.0", "user alice on >pw badrule"),
+            err(1, "Error in user declaration 'on': Syntax error")
+        );
+        // user-unknown-cmd parses
+        assert_eq!(run("7.0", "user alice on +nosuchcommand"), Ok(()));
+    }
+
+    #[test]
+    fn user_rules_observed_on_7_0() {
+        let e = |tok: &str, msg: &str| err(1, &format!("Error in user declaration '{tok}': {msg}"));
+        let enoent = "Unknown command or category name in ACL";
+        assert_eq!(run("7.0", "user a on (+get"), e("a", enoent));
+        assert_eq!(run("7.0", "user a on x (+get"), e("on", enoent));
+        assert_eq!(run("7.0", "user a on (~x"), e("a", enoent));
+        assert_eq!(run("7.0", "user a ( ~x )"), Ok(()));
+        assert_eq!(run("7.0", "user a (~x (+get )"), Ok(()));
+        assert_eq!(run("7.0", "user a (~x (+get ) x)"), e("a", "Syntax error"));
+        assert_eq!(run("7.0", "user a on \"( ~x \\\" )\""), Ok(()));
+        assert_eq!(
+            run("7.0", "user a +config|get|x"),
+            e(
+                "user",
+                "Allowing first-arg of a subcommand is not supported"
+            )
+        );
+        assert_eq!(run("7.0", "user a %~x"), e("user", "Syntax error"));
+        assert_eq!(run("7.0", "user a %RW"), Ok(()));
+        assert_eq!(
+            run("7.0", "user a on >p ~a ~* ~b"),
+            e("~a", AclError::KeysAfterAll.message())
+        );
+        assert_eq!(
+            run("7.0", "user a #abc"),
+            e("user", AclError::BadHash.message())
+        );
+        assert_eq!(
+            run(
+                "7.0",
+                &format!("user a !{}", "0123456789".repeat(7).get(..64).unwrap())
+            ),
+            e("user", AclError::NoSuchPassword.message())
+        );
+        assert_eq!(
+            run("7.0", "user a >x <x <x"),
+            e(">x", AclError::NoSuchPassword.message())
+        );
+        assert_eq!(run("7.0", "user a +GET +@READ +@All"), Ok(()));
+        assert_eq!(run("7.0", "user a +get|x"), Ok(()));
+        // 7.2+ no longer restarts a selector inside an open one: "(+get" is then a bad rule
+        // (source: ACLMergeSelectorArguments)
+        assert_eq!(run("7.2", "user a (~x (+get )"), e("user", "Syntax error"));
+    }
+
+    #[test]
+    fn user_rules_by_family() {
+        // 6.0: a subcommand of a fully allowed command is refused (acl.c EBUSY)
+        assert_eq!(
+            run("6.0", "user a +@all +config|get"),
+            err(
+                1,
+                &format!(
+                    "Error in user declaration '+config|get': {}",
+                    AclError::SubcommandOfAllowed.message()
+                )
+            )
+        );
+        assert_eq!(run("6.2", "user a +@all +config|get"), Ok(()));
+        // channels exist from 6.2; 6.2 starts users with all channels (acl-pubsub-default)
+        assert_eq!(
+            run("6.0", "user a &chan"),
+            err(1, "Error in user declaration '&chan': Syntax error")
+        );
+        assert_eq!(
+            run("6.2", "user a &chan"),
+            err(
+                1,
+                &format!(
+                    "Error in user declaration '&chan': {}",
+                    AclError::ChannelsAfterAll.message()
+                )
+            )
+        );
+        assert_eq!(run("6.2", "user a resetchannels &chan"), Ok(()));
+        assert_eq!(run("7.0", "user a &chan"), Ok(()));
+        // selectors are 7.0+
+        assert_eq!(
+            run("6.2", "user a (~x)"),
+            err(1, "Error in user declaration '(~x)': Syntax error")
+        );
+        // a password added in clear can be removed by its hash
+        let hash = acl::sha256_hex(b"x");
+        assert_eq!(run("7.0", &format!("user a >x !{hash}")), Ok(()));
+    }
+
+    #[test]
+    fn sha256_known_vector() {
+        assert_eq!(
+            acl::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            acl::sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn acl_load_errors() {
+        let rule = |r: &str, u: &str| {
+            Some(format!(
+                "Error loading ACL rule '{r}' for the user named '{u}': Unknown command or \
+                 category name in ACL"
+            ))
+        };
+        // user-unknown-cmd and full starts observed on 7.0
+        assert_eq!(
+            late_msg("7.0", "user alice on +nosuchcommand"),
+            rule("+nosuchcommand", "alice")
+        );
+        assert_eq!(
+            late_msg("6.0", "user alice on +nosuchcommand"),
+            rule("+nosuchcommand", "alice")
+        );
+        assert_eq!(late_msg("7.0", "user a -"), rule("-", "a"));
+        assert_eq!(late_msg("7.0", "user a +"), rule("+", "a"));
+        assert_eq!(late_msg("7.0", "user a -@"), rule("-@", "a"));
+        assert_eq!(late_msg("7.0", "user a +@nosuch"), rule("+@nosuch", "a"));
+        assert_eq!(
+            late_msg("7.0", "user a +config|nosuch"),
+            rule("+config|nosuch", "a")
+        );
+        assert_eq!(
+            late_msg("7.0", "user a -config|nosuch"),
+            rule("-config|nosuch", "a")
+        );
+        assert_eq!(late_msg("7.0", "user a -get|x"), rule("-get|x", "a"));
+        assert_eq!(
+            late_msg("7.0", "user a (+nosuch badrule)"),
+            rule("(+nosuch badrule)", "a")
+        );
+        assert_eq!(late_msg("7.0", "user a +get|x"), None);
+        assert_eq!(late_msg("7.0", "user default on nopass +@all ~*"), None);
+        assert_eq!(
+            late_msg("7.0", "user \"a b\" on"),
+            Some("Spaces not allowed in ACL usernames".into())
+        );
+        // blame the user line
+        assert_eq!(
+            late("7.0", "user a on\nuser b +nosuch", false)
+                .unwrap()
+                .line_id,
+            Some(2)
+        );
+        // users plus an aclfile
+        let both = late("7.0", "user a on", true).unwrap();
+        assert!(
+            both.message
+                .starts_with("Configuring Redis with users defined in redis.conf")
+        );
+        assert_eq!(both.line_id, Some(1));
+        // a module may add the command: not judged
+        assert_eq!(late_msg("7.0", "loadmodule /x.so\nuser a +mod.cmd"), None);
+        // 6.x: the later definition replaces the earlier one
+        assert_eq!(late_msg("6.2", "user a +nosuch\nuser a on"), None);
+    }
+
+    #[test]
+    fn validators() {
+        // dbfilename-path, dbfilename-empty
+        for v in ["6.0", "7.0", "valkey-8.0"] {
+            assert_eq!(
+                run(v, "dbfilename /tmp/dump.rdb"),
+                err(1, "dbfilename can't be a path, just a filename")
+            );
+        }
+        assert_eq!(run("7.0", "dbfilename \"\""), Ok(()));
+        assert_eq!(
+            run("valkey-8.0", "dbfilename \"\""),
+            err(1, "dbfilename can't be empty")
+        );
+        // shutdown-conflict
+        assert_eq!(
+            run("7.0", "shutdown-on-sigterm save nosave"),
+            err(
+                1,
+                "shutdown options SAVE and NOSAVE can't be used simultaneously"
+            )
+        );
+        assert_eq!(run("7.0", "shutdown-on-sigint nosave now"), Ok(())); // shutdown-flags
+        // observed on 7.0
+        assert_eq!(
+            run("7.0", "appendfilename \"\""),
+            err(1, "appendfilename can't be empty")
+        );
+        assert_eq!(
+            run("7.0", "appenddirname a/b"),
+            err(1, "appenddirname can't be a path, just a dirname")
+        );
+        assert_eq!(
+            run("7.0", "cluster-announce-hostname a_b"),
+            err(
+                1,
+                "Hostnames may only contain alphanumeric characters, hyphens or dots"
+            )
+        );
+        assert_eq!(run("7.0", "cluster-announce-hostname a.b-c"), Ok(()));
+        let tmpl = "template format is invalid or contains unknown variables";
+        assert_eq!(run("7.0", "proc-title-template \"\""), err(1, tmpl));
+        assert_eq!(run("7.0", "proc-title-template {title}"), err(1, tmpl));
+        assert_eq!(
+            run("7.0", "proc-title-template \"{title} {server-mode}\""),
+            err(1, tmpl)
+        );
+        assert_eq!(run("7.0", "proc-title-template {x}"), err(1, tmpl));
+        assert_eq!(run("7.0", "proc-title-template {"), err(1, tmpl));
+        assert_eq!(run("7.0", "proc-title-template }"), Ok(()));
+        assert_eq!(run("7.0", "proc-title-template {{"), Ok(()));
+        assert_eq!(
+            run("7.0", "proc-title-template \"{title} {listen-addr}\""),
+            Ok(())
+        );
+        // Valkey 8.0 extra validators (config.c)
+        assert_eq!(
+            run("valkey-8.0", "cluster-config-file \"\""),
+            err(1, "cluster-config-file can't be empty")
+        );
+        assert_eq!(
+            run("valkey-8.0", "cluster-announce-client-ipv4 1.2.3"),
+            err(1, "Invalid IPv4 address")
+        );
+        assert_eq!(
+            run("valkey-8.0", "cluster-announce-client-ipv4 10.0.0.1"),
+            Ok(())
+        );
+        assert_eq!(
+            run("valkey-8.0", "cluster-announce-client-ipv6 10.0.0.1"),
+            err(1, "Invalid IPv6 address")
+        );
+        assert_eq!(
+            run("valkey-8.0", "cluster-announce-client-ipv6 ::1"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn dir_sentinel_requirepass() {
+        // dir-empty: only Valkey 8.0 decides it without the file system
+        assert_eq!(run("valkey-8.0", "dir \"\""), err(1, "dir can't be empty"));
+        assert_eq!(run("7.0", "dir /tmp"), Ok(()));
+        // sentinel-in-server, sentinel-alone (observed on 7.0 too)
+        for v in ["2.8", "6.2", "7.0"] {
+            assert_eq!(
+                run(v, "sentinel monitor m 127.0.0.1 6399 2"),
+                err(1, "sentinel directive while not in sentinel mode")
+            );
+            assert_eq!(run(v, "sentinel"), Ok(()));
+        }
+        // requirepass-600
+        let long = format!("requirepass {}", "p".repeat(600));
+        assert_eq!(
+            run("2.8", &long),
+            err(1, "Password is longer than REDIS_AUTHPASS_MAX_LEN")
+        );
+        assert_eq!(
+            run("3.0", &long),
+            err(1, "Password is longer than REDIS_AUTHPASS_MAX_LEN")
+        );
+        assert_eq!(
+            run("6.0", &long),
+            err(1, "Password is longer than CONFIG_AUTHPASS_MAX_LEN")
+        );
+        assert_eq!(
+            run("6.0", &format!("requirepass {}", "p".repeat(512))),
+            Ok(())
+        );
+    }
+}
