@@ -517,10 +517,8 @@ fn check_user(
             Err(e) => return fail(if v7 { j } else { j + 2 }, e),
         }
     }
-    if !v7 {
-        // 6.x: a later definition replaces the earlier one at load time.
-        state.users.retain(|u| u.name != *name);
-    }
+    // 6.x keeps every definition: at load each one resets the user and applies its rules in
+    // order, so the last one wins but the rules of every definition must load.
     state.users.push(QueuedUser {
         line_id,
         name: name.clone(),
@@ -1296,8 +1294,12 @@ names = ["get", "set", "config"]
         assert_eq!(both.line_id, Some(1));
         // a module may add the command: not judged
         assert_eq!(late_msg("7.0", "loadmodule /x.so\nuser a +mod.cmd"), None);
-        // 6.x: the later definition replaces the earlier one
-        assert_eq!(late_msg("6.2", "user a +nosuch\nuser a on"), None);
+        // 6.x loads every definition in turn (acl.c ACLLoadConfiguredUsers)
+        assert_eq!(
+            late_msg("6.2", "user a +nosuch\nuser a on"),
+            rule("+nosuch", "a")
+        );
+        assert_eq!(late_msg("6.2", "user a on\nuser a off"), None);
     }
 
     #[test]
