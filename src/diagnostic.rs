@@ -66,6 +66,26 @@ impl Location {
     }
 }
 
+impl Location {
+    /// Like [`Location::new`], using the parsed lines (fast for large files).
+    pub fn in_tree(
+        file: PathBuf,
+        tree: &crate::syntax::SyntaxTree,
+        span: Range<usize>,
+    ) -> Location {
+        let (line, column) = tree.line_col(span.start);
+        let (end_line, end_column) = tree.line_col(span.end);
+        Location {
+            file,
+            span,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
 fn line_col(source: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = &source[..offset];

@@ -149,9 +149,9 @@ pub fn apply(
                 message,
                 label: None,
                 help: Some("remove it from the suppression comment".into()),
-                location: Location::new(
+                location: Location::in_tree(
                     s.file.clone(),
-                    &file.bytes,
+                    &file.tree,
                     if span.is_empty() {
                         s.span.clone()
                     } else {

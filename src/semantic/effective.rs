@@ -142,7 +142,7 @@ impl EffectiveConfig {
 
     pub fn location(&self, entry: &Entry, span: Range<usize>) -> Location {
         let file = &self.files[entry.file];
-        Location::new(file.path.clone(), &file.bytes, span)
+        Location::in_tree(file.path.clone(), &file.tree, span)
     }
 
     /// Location of the start of the checked file, for findings about something absent.
@@ -153,6 +153,6 @@ impl EffectiveConfig {
             .iter()
             .position(|&b| b == b'\n')
             .unwrap_or(file.bytes.len());
-        Location::new(file.path.clone(), &file.bytes, 0..end)
+        Location::in_tree(file.path.clone(), &file.tree, 0..end)
     }
 }

@@ -118,7 +118,7 @@ impl Loader {
             message,
             label,
             help,
-            location: Location::new(f.path.clone(), &f.bytes, span),
+            location: Location::in_tree(f.path.clone(), &f.tree, span),
         });
     }
 

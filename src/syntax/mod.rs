@@ -186,6 +186,21 @@ impl SyntaxTree {
         out
     }
 
+    /// 1-based line and byte column of `offset`, by binary search over the lines.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let idx = self.lines.partition_point(|l| l.span.end <= offset);
+        match self.lines.get(idx) {
+            Some(line) => (line.number, offset - line.span.start + 1),
+            // The end of a file that ends with LF: the start of the line after the last one.
+            None => match self.lines.last() {
+                Some(last) if self.source.ends_with(b"\n") => (last.number + 1, 1),
+                Some(last) => (last.number, offset - last.span.start + 1),
+                None => (1, 1),
+            },
+        }
+    }
+
     /// The line holding byte `offset` (the last line for the end of the file).
     pub fn line_at(&self, offset: usize) -> Option<&Line> {
         let idx = self
