@@ -46,7 +46,7 @@ struct Ctx<'a> {
     facts: &'a Facts,
     profile: Option<Profile>,
     params: &'a BTreeMap<String, toml::Value>,
-    regexes: &'a mut HashMap<String, regex::Regex>,
+    regexes: &'a mut HashMap<String, std::rc::Rc<regex::Regex>>,
 }
 
 fn lower(s: &str) -> String {
@@ -94,10 +94,10 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
-    fn regex(&mut self, pattern: &str) -> regex::Regex {
+    fn regex(&mut self, pattern: &str) -> std::rc::Rc<regex::Regex> {
         self.regexes
             .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(pattern).expect("validated at load"))
+            .or_insert_with(|| std::rc::Rc::new(regex::Regex::new(pattern).expect("validated at load")))
             .clone()
     }
 
