@@ -17,7 +17,7 @@ use redlint::{CheckOptions, Diagnostic, Version};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 use support::corpus::{self, Base};
 use support::mutate::{self, BaseStatus, Mutant, Vocab};
@@ -90,7 +90,18 @@ struct Outcome {
     dir_listing: Vec<String>,
 }
 
+/// Time spent in redlint and in redis-server runs (nanoseconds, all jobs summed).
+static REDLINT_NANOS: AtomicU64 = AtomicU64::new(0);
+static ORACLE_NANOS: AtomicU64 = AtomicU64::new(0);
+
 fn run_redlint(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> RedlintVerdict {
+    let started = Instant::now();
+    let verdict = run_redlint_inner(path, bytes, dir, target);
+    REDLINT_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    verdict
+}
+
+fn run_redlint_inner(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> RedlintVerdict {
     let options = CheckOptions {
         target,
         cwd: Some(dir.to_path_buf()),
@@ -146,6 +157,7 @@ fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
     let path = dir.path().join(CONFIG_NAME);
     std::fs::write(&path, &case.bytes).unwrap();
     let redlint = run_redlint(&path, &case.bytes, dir.path(), target);
+    let oracle_started = Instant::now();
     let mut oracle = oracle::run(dir.path(), CONFIG_NAME, Mode::Quick, &[]);
     let mut quick = None;
     if oracle.verdict.is_accepted()
@@ -155,6 +167,10 @@ fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
         quick = Some(oracle.verdict.clone());
         oracle = full;
     }
+    ORACLE_NANOS.fetch_add(
+        oracle_started.elapsed().as_nanos() as u64,
+        Ordering::Relaxed,
+    );
     let dir_listing = std::fs::read_dir(dir.path())
         .map(|rd| {
             rd.filter_map(|e| e.ok())
@@ -531,14 +547,45 @@ fn main() {
 
     let mut out = String::new();
     let _ = writeln!(out);
-    for (i, (case, o)) in disagreements.iter().take(show).enumerate() {
+    // Show one disagreement per kind first (oracle message × redlint rule), then the rest in
+    // order, so the listing is not 30 copies of the same gap.
+    let signature = |o: &Outcome| -> String {
+        let oracle = match &o.oracle.verdict {
+            Verdict::Rejected { message, .. } => clip(message, 40),
+            v => v.to_string(),
+        };
+        let redlint = match &o.redlint.first_invalid {
+            Some((_, _, rule, _)) => rule.clone(),
+            None => "accepted".into(),
+        };
+        format!("{oracle} | {redlint}")
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut shown: Vec<usize> = Vec::new();
+    for (i, (_, o)) in disagreements.iter().enumerate() {
+        if shown.len() < show && seen.insert(signature(o)) {
+            shown.push(i);
+        }
+    }
+    for i in 0..disagreements.len() {
+        if shown.len() >= show {
+            break;
+        }
+        if !shown.contains(&i) {
+            shown.push(i);
+        }
+    }
+    shown.sort_unstable();
+    for &i in &shown {
+        let (case, o) = disagreements[i];
         let _ = write!(out, "[{}] {}", i + 1, describe(case, o, &bases));
     }
     if disagreements.len() > show {
         let _ = writeln!(
             out,
-            "… and {} more disagreements",
-            disagreements.len() - show
+            "… and {} more disagreements (numbers as in {})",
+            disagreements.len() - shown.len(),
+            failures_dir.display()
         );
     }
     for (case, o) in inconclusive.iter().take(10) {
@@ -600,10 +647,13 @@ fn main() {
     );
     let _ = writeln!(
         out,
-        "  full starts: {}, inconclusive oracle runs: {}, seed {seed:#x}, run time {:.1}s",
+        "  full starts: {}, inconclusive oracle runs: {}, seed {seed:#x}, run time {:.1}s \
+         (summed over jobs: redis-server {:.1}s, redlint {:.1}s)",
         tb.full_starts + tm.full_starts,
         tb.inconclusive + tm.inconclusive,
-        total_time.as_secs_f64()
+        total_time.as_secs_f64(),
+        ORACLE_NANOS.load(Ordering::Relaxed) as f64 / 1e9,
+        REDLINT_NANOS.load(Ordering::Relaxed) as f64 / 1e9
     );
     if !disagreements.is_empty() {
         let _ = writeln!(out, "  every disagreeing input: {}", failures_dir.display());

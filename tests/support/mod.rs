@@ -75,20 +75,30 @@ pub fn redis_server_version() -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Render bytes for a one-line report: printable ASCII as is, everything else escaped
-/// (`\r`, `\t`, `\v`, `\f`, `\n`, `\xHH`), backslash doubled.
+/// Render bytes for a one-line report: printable text (UTF-8 included) as is; control bytes
+/// (`\r`, `\t`, `\v`, `\f`, `\n`, others as `\xHH`) and invalid UTF-8 escaped; backslash doubled.
 pub fn escape(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() + 8);
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            b'\r' => s.push_str("\\r"),
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            0x0b => s.push_str("\\v"),
-            0x0c => s.push_str("\\f"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => s.push_str("\\\\"),
+                '\r' => s.push_str("\\r"),
+                '\n' => s.push_str("\\n"),
+                '\t' => s.push_str("\\t"),
+                '\u{0b}' => s.push_str("\\v"),
+                '\u{0c}' => s.push_str("\\f"),
+                c if c.is_control() || c == '\u{feff}' => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        s.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => s.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02x}"));
         }
     }
     s
