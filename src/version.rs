@@ -58,6 +58,15 @@ impl Version {
         }
     }
 
+    /// For people: `Redis 7.0`, `Valkey 8.0`.
+    pub fn pretty(self) -> String {
+        let p = match self.product {
+            Product::Redis => "Redis",
+            Product::Valkey => "Valkey",
+        };
+        format!("{p} {}.{}", self.major, self.minor)
+    }
+
     /// Catalog key, as in `rules/catalog/<key>.toml`.
     pub fn key(self) -> String {
         self.to_string()

@@ -97,7 +97,9 @@ impl Ctx<'_> {
     fn regex(&mut self, pattern: &str) -> std::rc::Rc<regex::Regex> {
         self.regexes
             .entry(pattern.to_string())
-            .or_insert_with(|| std::rc::Rc::new(regex::Regex::new(pattern).expect("validated at load")))
+            .or_insert_with(|| {
+                std::rc::Rc::new(regex::Regex::new(pattern).expect("validated at load"))
+            })
             .clone()
     }
 
@@ -294,10 +296,12 @@ impl Ctx<'_> {
             Fact::TlsEnabled => facts.tls_port != 0,
             Fact::AofEnabled => yes("appendonly"),
             Fact::RdbEnabled => !self.cfg.save_points.is_empty(),
-            Fact::IsReplica => self
-                .cfg
-                .get("replicaof")
-                .is_some_and(|s| !s.args.is_empty() && !s.first_str().eq_ignore_ascii_case("no")),
+            // `slaveof` is the only name before 5.0.
+            Fact::IsReplica => ["replicaof", "slaveof"].iter().any(|n| {
+                self.cfg.get(n).is_some_and(|s| {
+                    !s.args.is_empty() && !s.first_str().eq_ignore_ascii_case("no")
+                })
+            }),
             Fact::ClusterEnabled => yes("cluster-enabled"),
             Fact::AclInUse => facts.aclfile || !facts.users.is_empty(),
         }
@@ -498,7 +502,7 @@ fn finding(
         ),
         ("file".into(), location.file.display().to_string()),
         ("directive".into(), at.to_string()),
-        ("target_version".into(), ctx.cfg.target.to_string()),
+        ("target_version".into(), ctx.cfg.target.pretty()),
         ("item".into(), item.text().unwrap_or_default()),
         ("items".into(), items.unwrap_or_default()),
         (

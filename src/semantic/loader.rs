@@ -279,19 +279,24 @@ impl Loader {
         } else if help.is_none()
             && let Some(other) = crate::catalog::available()
                 .into_iter()
+                .rev()
                 .filter(|v| *v != self.catalog.version)
                 .find(|v| Catalog::load(*v).is_ok_and(|c| c.lookup(name).is_some()))
         {
             help = Some(format!(
-                "`{name}` exists in {other} but not in {}",
-                self.catalog.version
+                "`{name}` exists in {} but not in {}",
+                other.pretty(),
+                self.catalog.version.pretty()
             ));
         }
         self.invalid(
             file,
             name_tok.span.clone(),
             "invalid/unknown-directive",
-            format!("unknown directive `{written}` for {}", self.catalog.version),
+            format!(
+                "unknown directive `{written}` for {}",
+                self.catalog.version.pretty()
+            ),
             help,
         );
         false
@@ -384,7 +389,7 @@ impl Loader {
                     Severity::Warning,
                     format!(
                         "`{primary}` is accepted but ignored by {}",
-                        self.catalog.version
+                        self.catalog.version.pretty()
                     ),
                     None,
                     Some("remove the line".into()),
@@ -435,7 +440,7 @@ impl Loader {
                         false
                     }
                     ValueCheck::Coerced(how) => {
-                        self.push_diag(file, value_span(0), "correctness/coerced-value", Severity::Warning, format!("`{primary}` value `{}` is not parsed as written by {}: {how}", String::from_utf8_lossy(value), self.catalog.version), None, Some("newer versions reject this value; write a plain number with a valid unit".into()));
+                        self.push_diag(file, value_span(0), "correctness/coerced-value", Severity::Warning, format!("`{primary}` value `{}` is not parsed as written by {}: {how}", String::from_utf8_lossy(value), self.catalog.version.pretty()), None, Some("newer versions reject this value; write a plain number with a valid unit".into()));
                         self.validator(file, primary, spec, args, value_span(0))
                     }
                 }
@@ -562,6 +567,13 @@ impl Loader {
         if key == "save" {
             self.apply_save(idx);
         }
+        if key == "acl-pubsub-default" {
+            let all = self.entries[idx]
+                .args
+                .first()
+                .is_some_and(|a| a.eq_ignore_ascii_case(b"allchannels"));
+            self.special.set_acl_pubsub_default(all);
+        }
     }
 
     fn apply_save(&mut self, idx: usize) {
@@ -598,10 +610,12 @@ impl Loader {
     fn quirks(&mut self, file: usize, idx: usize) {
         let entry = &self.entries[idx];
         let src = self.files[file].bytes.clone();
+        // `user` rules may start with `#` (a hashed password): those are not comments.
+        let is_user = entry.key() == "user";
         if let Some(pos) = entry
             .arg_spans
             .iter()
-            .position(|s| src.get(s.start) == Some(&b'#'))
+            .position(|s| src.get(s.start) == Some(&b'#') && !is_user)
         {
             let span = entry.arg_spans[pos].start
                 ..entry.arg_spans.last().map_or(entry.span.end, |s| s.end);
