@@ -104,6 +104,16 @@ pub const BUILTIN_CHECKS: &[(&str, Severity, &str)] = &[
         "`dir` names a directory that does not exist here",
     ),
     (
+        "environment/module-not-found",
+        Severity::Warning,
+        "a `loadmodule` path that does not exist here",
+    ),
+    (
+        "environment/logfile-unwritable",
+        Severity::Warning,
+        "the directory of `logfile` does not exist here",
+    ),
+    (
         "meta/unused-suppression",
         Severity::Warning,
         "a suppression comment that silences nothing",

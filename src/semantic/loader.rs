@@ -135,6 +135,14 @@ impl Loader {
 
     /// Read one parse unit (the main file or an included one) line by line.
     fn read_unit(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        let first_nul = bytes.iter().position(|&b| b == 0);
+        // redis-server reads through fgets + strlen: a NUL drops the rest of its chunk, gluing
+        // lines together. Read what the server reads.
+        let bytes = if first_nul.is_some() {
+            redis_view(&bytes)
+        } else {
+            bytes
+        };
         let tree = syntax::parse(&bytes);
         let file = self.files.len();
         self.files.push(SourceFile {
@@ -151,10 +159,11 @@ impl Loader {
                 Some("save the file as UTF-8 without BOM".into()),
             );
         }
-        if let Some(nul) = self.files[file].bytes.iter().position(|&b| b == 0) {
+        if let Some(nul) = first_nul {
+            let end = (nul + 1).min(self.files[file].bytes.len());
             self.push_diag(
                 file,
-                nul..nul + 1,
+                nul.min(end)..end,
                 "syntax/nul-byte",
                 Severity::Warning,
                 "NUL byte: redis-server drops the rest of the line and glues the next line onto it"
@@ -368,7 +377,10 @@ impl Loader {
                     return self.chdir(file, &args[0], span.clone());
                 }
                 match special::check_special(&mut self.special, &self.catalog, idx, primary, args) {
-                    Ok(()) => true,
+                    Ok(()) => {
+                        self.environment(file, primary, args, span.clone());
+                        true
+                    }
                     Err(msg) => {
                         self.invalid(
                             file,
@@ -427,7 +439,14 @@ impl Loader {
             _ => {
                 let value = &args[0];
                 match check_value(spec, self.family, value) {
-                    ValueCheck::Ok => self.validator(file, primary, spec, args, value_span(0)),
+                    ValueCheck::Ok => {
+                        if self.crashes(primary, value) {
+                            self.invalid(file, value_span(0), "invalid/bad-value", format!("`{primary} 0` makes Redis 6.0 crash right after startup (division by zero)"), Some("use a value from 1 to 500 (10 is the default)".into()));
+                            return false;
+                        }
+                        self.environment(file, primary, args, span.clone());
+                        self.validator(file, primary, spec, args, value_span(0))
+                    }
                     ValueCheck::Rejected(msg) => {
                         let help = self.value_help(spec, value);
                         self.invalid(
@@ -480,7 +499,8 @@ impl Loader {
             (None, Family::Chain, "dbfilename") => "isValidDBfilename".to_string(),
             _ => return true,
         };
-        let value = args.first().cloned().unwrap_or_default();
+        // Multi-value enums (shutdown-on-sig*) are validated as the words joined by spaces.
+        let value = args.join(&b' ');
         match special::check_validator(&self.catalog, primary, &validator, &value) {
             Ok(()) => true,
             Err(msg) => {
@@ -496,19 +516,49 @@ impl Loader {
         }
     }
 
+    /// Values that pass the parser but crash the server: 6.0 only clamps `hz` on CONFIG SET.
+    fn crashes(&self, primary: &str, value: &[u8]) -> bool {
+        primary == "hz"
+            && self.catalog.version.redis_equivalent() == (6, 0)
+            && super::values::string2ll(value) == Some(0)
+    }
+
+    /// Paths that must exist on the server: checked here as warnings, since the machine that
+    /// runs redlint is rarely the one that runs redis-server.
+    fn environment(&mut self, file: usize, primary: &str, args: &[Vec<u8>], span: Range<usize>) {
+        let path = |v: &Vec<u8>| {
+            self.cwd
+                .join(String::from_utf8_lossy(super::values::c_str(v)).as_ref())
+        };
+        match (primary, args.first()) {
+            ("loadmodule", Some(v)) if !path(v).is_file() => {
+                let shown = path(v).display().to_string();
+                self.push_diag(file, span, "environment/module-not-found", Severity::Warning, format!("module `{shown}` does not exist on this machine; redis-server exits when it cannot load it"), None, Some("install the module on the server or fix the path".into()));
+            }
+            ("logfile", Some(v)) if !v.is_empty() => {
+                let p = path(v);
+                if p.parent()
+                    .is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir())
+                {
+                    let shown = p.display().to_string();
+                    self.push_diag(file, span, "environment/logfile-unwritable", Severity::Warning, format!("the directory of logfile `{shown}` does not exist on this machine; redis-server exits when it cannot open the log"), None, Some("create the directory on the server, or log to stdout with `logfile \"\"`".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// `dir` changes the working directory at once; later relative paths resolve against it.
     fn chdir(&mut self, file: usize, value: &[u8], span: Range<usize>) -> bool {
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
-        if text.is_empty()
-            && self.catalog.version.product == crate::version::Product::Valkey
-            && self.catalog.version.major >= 8
-        {
+        if text.is_empty() {
+            // chdir("") fails with ENOENT everywhere; Valkey 8.0 also says so up front.
             self.invalid(
                 file,
                 span,
                 "invalid/bad-value",
-                "`dir` can't be empty".into(),
-                None,
+                "`dir` can't be empty: redis-server cannot change into an empty path".into(),
+                Some("name the data directory, e.g. `dir /var/lib/redis`".into()),
             );
             return false;
         }
@@ -525,40 +575,63 @@ impl Loader {
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
         let pattern = self.cwd.join(&text);
         let is_glob = self.family == Family::Table7 && text.contains(['*', '?', '[']);
-        let paths: Vec<PathBuf> = if is_glob {
+        self.save.after_include = true;
+        if is_glob {
+            // 7.0+ expands the glob (sorted) and parses all matches as one buffer.
             let mut found: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
                 .map(|g| g.filter_map(Result::ok).collect())
                 .unwrap_or_default();
             found.sort();
-            found
-        } else {
-            vec![pattern.clone()]
-        };
-        self.save.after_include = true;
-        for path in paths {
-            if self.stack.len() > MAX_INCLUDE_DEPTH
-                || self.stack.iter().any(|p| same_file(p, &path))
-            {
-                self.invalid(file, span.clone(), "invalid/include-cycle", format!("`include {text}` includes a file that is already being read; redis-server recurses until it crashes"), Some("remove the include that closes the cycle".into()));
-                return false;
+            if found.is_empty() {
+                return true;
             }
-            let bytes = if path.is_dir() {
-                Vec::new()
-            } else {
-                match std::fs::read(&path) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        self.invalid(file, span.clone(), "invalid/include-not-found", format!("cannot read included file `{}`: {e}", path.display()), Some("redis-server resolves relative include paths against its working directory (and the last `dir` line), not against the config file".into()));
-                        return false;
-                    }
+            let mut joined = Vec::new();
+            for path in &found {
+                if self.closes_cycle(path) {
+                    return self.cycle(file, &text, span);
                 }
-            };
-            let _ = idx;
-            self.stack.push(path.clone());
-            self.read_unit(path, bytes);
+                match read_include(path) {
+                    Ok(b) => joined.extend(b),
+                    Err(e) => return self.not_found(file, path, e, span),
+                }
+            }
+            self.stack.push(pattern.clone());
+            self.read_unit(pattern, joined);
             self.stack.pop();
+            return true;
         }
+        if self.closes_cycle(&pattern) {
+            return self.cycle(file, &text, span);
+        }
+        let bytes = match read_include(&pattern) {
+            Ok(b) => b,
+            Err(e) => return self.not_found(file, &pattern, e, span),
+        };
+        let _ = idx;
+        self.stack.push(pattern.clone());
+        self.read_unit(pattern, bytes);
+        self.stack.pop();
         true
+    }
+
+    fn closes_cycle(&self, path: &Path) -> bool {
+        self.stack.len() > MAX_INCLUDE_DEPTH || self.stack.iter().any(|p| same_file(p, path))
+    }
+
+    fn cycle(&mut self, file: usize, text: &str, span: Range<usize>) -> bool {
+        self.invalid(file, span, "invalid/include-cycle", format!("`include {text}` includes a file that is already being read; redis-server recurses until it crashes"), Some("remove the include that closes the cycle".into()));
+        false
+    }
+
+    fn not_found(
+        &mut self,
+        file: usize,
+        path: &Path,
+        e: std::io::Error,
+        span: Range<usize>,
+    ) -> bool {
+        self.invalid(file, span, "invalid/include-not-found", format!("cannot read included file `{}`: {e}", path.display()), Some("redis-server resolves relative include paths against its working directory (and the last `dir` line), not against the config file".into()));
+        false
     }
 
     /// Record the effect of a valid line.
@@ -670,6 +743,32 @@ impl Loader {
             self.invalid(file, span, "invalid/bad-value", late.message, None);
         }
     }
+}
+
+/// A directory opens fine on Linux and reads as empty.
+fn read_include(path: &Path) -> std::io::Result<Vec<u8>> {
+    if path.is_dir() {
+        return Ok(Vec::new());
+    }
+    std::fs::read(path)
+}
+
+/// The bytes redis-server's reader keeps: `fgets` into a 1024-byte buffer, appended as a C
+/// string, so a NUL drops the rest of its chunk (up to the newline or 1023 bytes).
+fn redis_view(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let limit = (i + 1023).min(bytes.len());
+        let end = bytes[i..limit]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(limit, |p| i + p + 1);
+        let chunk = &bytes[i..end];
+        out.extend_from_slice(chunk.split(|&b| b == 0).next().unwrap_or(chunk));
+        i = end;
+    }
+    out
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -216,12 +216,21 @@ fn unsigned(spec: &DirectiveSpec) -> bool {
 }
 
 fn bounds_error(spec: &DirectiveSpec, v: i128, octal: bool) -> Option<String> {
-    let (min, max) = (spec.min_value()?, spec.max_value()?);
-    if v < min || v > max {
-        Some(if octal {
-            format!("argument must be between {min:o} and {max:o} inclusive")
-        } else {
-            format!("argument must be between {min} and {max} inclusive")
+    let (min, max) = (spec.min_value(), spec.max_value());
+    if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
+        let show = |b: Option<i128>| match (b, octal) {
+            (Some(b), true) => format!("{b:o}"),
+            (Some(b), false) => b.to_string(),
+            (None, _) => "-".into(),
+        };
+        Some(match (min, max) {
+            (Some(_), Some(_)) => format!(
+                "argument must be between {} and {} inclusive",
+                show(min),
+                show(max)
+            ),
+            (Some(_), None) => format!("argument must be {} or greater", show(min)),
+            _ => format!("argument must be {} or less", show(max)),
         })
     } else {
         None
@@ -254,10 +263,8 @@ pub fn check_value(spec: &DirectiveSpec, family: Family, value: &[u8]) -> ValueC
         }
         ValueType::Int if lenient => {
             let v = atoi(value);
-            if let Some(e) = (!spec.unvalidated)
-                .then(|| bounds_error(spec, v as i128, false))
-                .flatten()
-            {
+            // Chain branches check their bounds even where they coerce bad input silently.
+            if let Some(e) = bounds_error(spec, v as i128, false) {
                 return ValueCheck::Rejected(e);
             }
             if string2ll(c_str(value)) != Some(v) {
@@ -272,10 +279,7 @@ pub fn check_value(spec: &DirectiveSpec, family: Family, value: &[u8]) -> ValueC
         },
         ValueType::Memory if lenient => {
             let v = memtoll_lenient(value);
-            if let Some(e) = (!spec.unvalidated)
-                .then(|| bounds_error(spec, v as i128, false))
-                .flatten()
-            {
+            if let Some(e) = bounds_error(spec, v as i128, false) {
                 return ValueCheck::Rejected(e);
             }
             if memtoll(value).is_none() {
