@@ -80,6 +80,8 @@ impl std::fmt::Display for RedlintVerdict {
 }
 
 struct Outcome {
+    /// Time redlint took on this case.
+    redlint_time: std::time::Duration,
     oracle: OracleRun,
     /// The quick run's verdict when a full start replaced it.
     quick: Option<Verdict>,
@@ -156,7 +158,9 @@ fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
         .expect("temp dir");
     let path = dir.path().join(CONFIG_NAME);
     std::fs::write(&path, &case.bytes).unwrap();
+    let redlint_started = Instant::now();
     let redlint = run_redlint(&path, &case.bytes, dir.path(), target);
+    let redlint_time = redlint_started.elapsed();
     let oracle_started = Instant::now();
     let mut oracle = oracle::run(dir.path(), CONFIG_NAME, Mode::Quick, &[]);
     let mut quick = None;
@@ -187,6 +191,7 @@ fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
             _ => false,
         };
     Outcome {
+        redlint_time,
         oracle,
         quick,
         redlint,
@@ -383,7 +388,7 @@ fn main() {
     bases.extend(corpus::load_dir(&corpus_dir.join("upstream"), "upstream"));
     let removed: usize = bases.iter().map(|b| b.removed).sum();
     println!(
-        "  {} bases ({} machine-dependent lines removed: {})",
+        "  {} bases ({} machine-dependent or slow lines removed; directives: {})",
         bases.len(),
         removed,
         corpus::MACHINE_DEPENDENT.join(" ")
@@ -654,6 +659,18 @@ fn main() {
         total_time.as_secs_f64(),
         ORACLE_NANOS.load(Ordering::Relaxed) as f64 / 1e9,
         REDLINT_NANOS.load(Ordering::Relaxed) as f64 / 1e9
+    );
+    let mut slowest: Vec<&(&Case, &Outcome)> = all.iter().collect();
+    slowest.sort_by_key(|(_, o)| std::cmp::Reverse(o.redlint_time));
+    let _ = writeln!(
+        out,
+        "  slowest redlint checks: {}",
+        slowest
+            .iter()
+            .take(3)
+            .map(|(c, o)| format!("{} {:.0}ms", c.id, o.redlint_time.as_secs_f64() * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !disagreements.is_empty() {
         let _ = writeln!(out, "  every disagreeing input: {}", failures_dir.display());

@@ -77,12 +77,16 @@ pub fn trim(line: &[u8]) -> &[u8] {
     &line[start..end]
 }
 
-/// Whether a valid line would make startup take seconds: `maxclients` far above the file
-/// limit makes redis-server lower its setrlimit() request 16 descriptors at a time.
+/// Whether a valid line would make a full start take seconds and depend on the machine's
+/// memory or limits: `maxclients` far above the file limit makes redis-server lower its
+/// setrlimit() request 16 descriptors at a time; a huge `databases` allocates every database
+/// at startup (10 million: >10 s; 2^31-1: tens of GB). The quick run exits before either.
 pub fn is_slow(line: &[u8]) -> bool {
-    if directive_name(line).as_deref() != Some("maxclients") {
-        return false;
-    }
+    let limit = match directive_name(line).as_deref() {
+        Some("maxclients") => 10_000_000,
+        Some("databases") => 100_000,
+        _ => return false,
+    };
     let t = trim(line);
     let value = t
         .split(|b| is_space(*b))
@@ -92,7 +96,7 @@ pub fn is_slow(line: &[u8]) -> bool {
         .map(|w| w.trim_matches(|c| c == '"' || c == '\''));
     value
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > 10_000_000)
+        .is_some_and(|n| n > limit)
 }
 
 /// Whether redis-server parses the line as a directive (not blank, not a comment); cheap.
