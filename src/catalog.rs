@@ -250,7 +250,7 @@ impl Catalog {
 
     pub fn has_command(&self, name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
-        self.commands.iter().any(|c| *c == lower)
+        self.commands.contains(&lower)
     }
 
     /// ACL categories of a command (lowercase name), without `@`.

@@ -115,9 +115,9 @@ pub enum UsageError {
     Rules(Box<crate::rules::RuleLoadError>),
 }
 
-impl From<crate::rules::RuleLoadError> for UsageError {
-    fn from(e: crate::rules::RuleLoadError) -> Self {
-        UsageError::Rules(Box::new(e))
+impl From<Box<crate::rules::RuleLoadError>> for UsageError {
+    fn from(e: Box<crate::rules::RuleLoadError>) -> Self {
+        UsageError::Rules(e)
     }
 }
 

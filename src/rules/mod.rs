@@ -173,18 +173,18 @@ fn err(
     span: Option<std::ops::Range<usize>>,
     message: String,
     help: Option<String>,
-) -> RuleLoadError {
-    RuleLoadError {
+) -> Box<RuleLoadError> {
+    Box::new(RuleLoadError {
         message: format!("{}: {message}", file.0),
         src: NamedSource::new(file.0.clone(), file.1.clone()),
         span: span.map(|s| (s.start, s.end - s.start).into()),
         help,
-    }
+    })
 }
 
 impl RuleSet {
     /// The rules embedded in the binary (`rules/*.toml`).
-    pub fn builtin() -> Result<RuleSet, RuleLoadError> {
+    pub fn builtin() -> Result<RuleSet, Box<RuleLoadError>> {
         let mut set = RuleSet::default();
         for (name, text) in catalog::RULE_SOURCES {
             set.add_source(&format!("rules/{name}.toml"), text, true)?;
@@ -193,7 +193,7 @@ impl RuleSet {
     }
 
     /// Add every `*.toml` file of a directory (user rules).
-    pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleLoadError> {
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Box<RuleLoadError>> {
         let io = |e: std::io::Error| {
             err(
                 &Arc::new((dir.display().to_string(), String::new())),
@@ -221,7 +221,7 @@ impl RuleSet {
         name: &str,
         text: &str,
         builtin: bool,
-    ) -> Result<(), RuleLoadError> {
+    ) -> Result<(), Box<RuleLoadError>> {
         let file = Arc::new((name.to_string(), text.to_string()));
         let parsed: RuleFile = toml::from_str(text)
             .map_err(|e| err(&file, e.span(), e.message().to_string(), None))?;
@@ -264,7 +264,7 @@ impl RuleSet {
     }
 
     /// Check every directive name in the rules against the catalogs of all versions.
-    pub fn check_directive_names(&self) -> Result<(), RuleLoadError> {
+    pub fn check_directive_names(&self) -> Result<(), Box<RuleLoadError>> {
         let catalogs: Vec<Arc<Catalog>> = catalog::available()
             .into_iter()
             .filter_map(|v| Catalog::load(v).ok())
@@ -298,7 +298,7 @@ fn validate(
     def: RuleDef,
     file: &Arc<(String, String)>,
     builtin: bool,
-) -> Result<Rule, RuleLoadError> {
+) -> Result<Rule, Box<RuleLoadError>> {
     let id = def.id.get_ref();
     let ok_id = id.split_once('/').is_some_and(|(c, n)| {
         let kebab = |s: &str| {

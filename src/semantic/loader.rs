@@ -101,6 +101,7 @@ impl Loader {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push_diag(
         &mut self,
         file: usize,

@@ -1,0 +1,118 @@
+//! Rule files are validated when loaded; errors point into the TOML file.
+
+use redlint::rules::RuleSet;
+
+const GOOD: &str = r#"
+[[rule]]
+id = "custom/maxclients-low"
+severity = "warning"
+summary = "maxclients is low"
+at = "maxclients"
+when = { compare = { directive = "maxclients", op = "<", value = "100" } }
+message = "`maxclients {value}` is below 100"
+rationale = "Too few client slots."
+"#;
+
+fn load(text: &str) -> Result<RuleSet, Box<redlint::rules::RuleLoadError>> {
+    let mut set = RuleSet::builtin()?;
+    set.add_source("custom.toml", text, false)?;
+    set.check_directive_names()?;
+    Ok(set)
+}
+
+fn error_of(text: &str) -> (String, Option<usize>) {
+    let e = load(text).err().expect("the rule file should be rejected");
+    let offset = e.span.map(|s| s.offset());
+    (e.to_string(), offset)
+}
+
+#[test]
+fn a_valid_user_rule_loads_and_runs() {
+    let set = load(GOOD).unwrap();
+    assert!(set.get("custom/maxclients-low").is_some());
+    let options = redlint::CheckOptions {
+        target: "7.0".parse().unwrap(),
+        cwd: None,
+    };
+    let report = redlint::lint_bytes(
+        std::path::Path::new("x.conf"),
+        b"maxclients 10\n",
+        &options,
+        &Default::default(),
+        &set,
+    );
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "custom/maxclients-low")
+        .expect("custom rule fires");
+    assert_eq!(d.message, "`maxclients 10` is below 100");
+    assert_eq!(d.location.line, 1);
+}
+
+#[test]
+fn unknown_keys_are_errors_pointing_at_them() {
+    let text = GOOD.replace("summary =", "sumary =");
+    let (msg, offset) = error_of(&text);
+    assert!(msg.contains("sumary"), "{msg}");
+    let offset = offset.expect("a span");
+    assert!(
+        text[offset..].starts_with("sumary") || text[..offset].contains("[[rule]]"),
+        "span at {offset}"
+    );
+}
+
+#[test]
+fn unknown_directives_suggest_the_right_name() {
+    let text = GOOD.replace("directive = \"maxclients\"", "directive = \"maxclient\"");
+    let e = load(&text).err().unwrap();
+    assert!(
+        e.to_string().contains("unknown directive `maxclient`"),
+        "{e}"
+    );
+    assert_eq!(e.help.as_deref(), Some("did you mean `maxclients`?"));
+    let offset = e.span.unwrap().offset();
+    assert!(
+        text[offset..].starts_with("\"maxclient\""),
+        "span points at the name"
+    );
+}
+
+#[test]
+fn unknown_placeholders_are_errors() {
+    let (msg, offset) = error_of(&GOOD.replace("{value}", "{valeu}"));
+    assert!(msg.contains("unknown placeholder `{valeu}`"), "{msg}");
+    assert!(offset.is_some());
+}
+
+#[test]
+fn duplicate_ids_are_errors() {
+    let twice = format!("{GOOD}\n{GOOD}");
+    let (msg, _) = error_of(&twice);
+    assert!(
+        msg.contains("duplicate rule id `custom/maxclients-low`"),
+        "{msg}"
+    );
+    // A user rule may not take a built-in id either.
+    let (msg, _) = error_of(&GOOD.replace("custom/maxclients-low", "network/bind-all-interfaces"));
+    assert!(msg.contains("duplicate rule id"), "{msg}");
+}
+
+#[test]
+fn bad_ids_versions_and_regexes_are_errors() {
+    assert!(
+        error_of(&GOOD.replace("custom/maxclients-low", "MaxClients"))
+            .0
+            .contains("category/kebab-name")
+    );
+    let versioned = GOOD.replace(
+        "at = \"maxclients\"",
+        "versions = \"~7\"\nat = \"maxclients\"",
+    );
+    assert!(error_of(&versioned).0.contains("versions"));
+    let regex = GOOD.replace(
+        "when = { compare = { directive = \"maxclients\", op = \"<\", value = \"100\" } }",
+        "when = { matches = { directive = \"maxclients\", regex = \"(\" } }",
+    );
+    assert!(error_of(&regex).0.contains("bad regex"));
+}
