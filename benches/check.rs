@@ -34,6 +34,7 @@ fn main() {
     let options = CheckOptions {
         target: "7.4".parse().unwrap(),
         cwd: Some(std::env::temp_dir()),
+        ..Default::default()
     };
     for (name, bytes) in inputs() {
         let lines = bytes.iter().filter(|&&b| b == b'\n').count().max(1);

@@ -17,6 +17,8 @@ pub struct CheckOptions {
     /// The directory redis-server would start in: relative `include` paths resolve against it
     /// (and against every `dir` line read before them). Defaults to the process' directory.
     pub cwd: Option<PathBuf>,
+    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
+    pub sentinel: bool,
 }
 
 impl Default for CheckOptions {
@@ -24,6 +26,7 @@ impl Default for CheckOptions {
         CheckOptions {
             target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
             cwd: None,
+            sentinel: false,
         }
     }
 }

@@ -17,6 +17,7 @@ fn options(target: &str) -> CheckOptions {
     CheckOptions {
         target: target.parse::<Version>().unwrap(),
         cwd: Some(core_dir()),
+        ..Default::default()
     }
 }
 

@@ -12,7 +12,10 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none(), "../shared/corpus is missing but CI is set");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/corpus is missing but CI is set"
+    );
     eprintln!("skipping: ../shared/corpus not found");
     None
 }
@@ -20,7 +23,9 @@ fn corpus_dir() -> Option<PathBuf> {
 /// The version a stock file belongs to: `redis-7.4.1.conf` → 7.4, `valkey-8.0.1.conf` → valkey-8.0.
 fn stock_version(name: &str) -> Option<Version> {
     let stem = name.strip_suffix(".conf")?;
-    let rest = stem.strip_prefix("redis-").or_else(|| stem.strip_prefix("valkey-").map(|_| stem))?;
+    let rest = stem
+        .strip_prefix("redis-")
+        .or_else(|| stem.strip_prefix("valkey-").map(|_| stem))?;
     let v: Version = rest.parse().ok()?;
     redlint::catalog::available().contains(&v).then_some(v)
 }
@@ -29,7 +34,14 @@ fn sorted_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    files.retain(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with("MANIFEST"));
+    files.retain(|p| {
+        p.is_file()
+            && !p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("MANIFEST")
+    });
     files.sort();
     files
 }
@@ -47,7 +59,9 @@ fn corpus_runs_clean() {
     for path in sorted_files(&corpus.join("upstream")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.starts_with("sentinel") || name.contains("-sentinel-") {
-            skipped.push(format!("{name} (a Sentinel config: redis-server only reads it in sentinel mode)"));
+            skipped.push(format!(
+                "{name} (a Sentinel config: redis-server only reads it in sentinel mode)"
+            ));
             continue;
         }
         let Some(version) = stock_version(&name) else {
@@ -55,10 +69,21 @@ fn corpus_runs_clean() {
             continue;
         };
         let bytes = std::fs::read(&path).unwrap();
-        let options = CheckOptions { target: version, cwd: Some(std::env::temp_dir()) };
+        let options = CheckOptions {
+            target: version,
+            cwd: Some(std::env::temp_dir()),
+            ..Default::default()
+        };
         let report = lint_bytes(&path, &bytes, &options, &settings, &rules);
-        for d in report.diagnostics.iter().filter(|d| d.rule.starts_with("invalid/")) {
-            problems.push(format!("{name} at {version}: line {}: {} {}", d.location.line, d.rule, d.message));
+        for d in report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.starts_with("invalid/"))
+        {
+            problems.push(format!(
+                "{name} at {version}: line {}: {} {}",
+                d.location.line, d.rule, d.message
+            ));
         }
         checked += 1;
     }
@@ -66,8 +91,13 @@ fn corpus_runs_clean() {
     let target: Version = "7.0".parse().unwrap();
     for path in sorted_files(&corpus.join("wild")) {
         let bytes = std::fs::read(&path).unwrap();
-        let options = CheckOptions { target, cwd: Some(std::env::temp_dir()) };
-        let report = std::panic::catch_unwind(|| lint_bytes(&path, &bytes, &options, &settings, &rules));
+        let options = CheckOptions {
+            target,
+            cwd: Some(std::env::temp_dir()),
+            ..Default::default()
+        };
+        let report =
+            std::panic::catch_unwind(|| lint_bytes(&path, &bytes, &options, &settings, &rules));
         match report {
             Ok(report) => {
                 for d in &report.diagnostics {
@@ -90,5 +120,10 @@ fn corpus_runs_clean() {
     for (rule, n) in by_count {
         println!("  {n:5}  {rule}");
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -107,6 +107,7 @@ fn run_redlint_inner(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> 
     let options = CheckOptions {
         target,
         cwd: Some(dir.to_path_buf()),
+        ..Default::default()
     };
     let result = std::panic::catch_unwind(|| redlint::check_bytes(path, bytes, &options));
     match result {

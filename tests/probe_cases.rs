@@ -237,6 +237,7 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
     let options = CheckOptions {
         target: version,
         cwd: Some(dir.path().to_path_buf()),
+        ..Default::default()
     };
     let report = std::panic::catch_unwind(|| redlint::check_bytes(&path, &main_bytes, &options));
     let (got, agree) = match &report {

@@ -23,5 +23,7 @@ fn readme_rule_table_is_current() {
         std::fs::write(&path, updated).unwrap();
         return;
     }
-    panic!("the rule table in README.md is stale: run `REDLINT_UPDATE_README=1 cargo test --test readme`");
+    panic!(
+        "the rule table in README.md is stale: run `REDLINT_UPDATE_README=1 cargo test --test readme`"
+    );
 }

@@ -6,7 +6,9 @@ use redlint::syntax::{self, LineKind};
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -23,7 +25,10 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none(), "../shared/corpus is missing but CI is set");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/corpus is missing but CI is set"
+    );
     eprintln!("skipping corpus files: ../shared/corpus not found");
     None
 }
@@ -31,7 +36,10 @@ fn corpus_dir() -> Option<PathBuf> {
 #[test]
 fn every_fixture_and_corpus_file_round_trips() {
     let mut files = Vec::new();
-    files_under(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut files);
+    files_under(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &mut files,
+    );
     let fixtures = files.len();
     if let Some(dir) = corpus_dir() {
         files_under(&dir, &mut files);
@@ -41,7 +49,8 @@ fn every_fixture_and_corpus_file_round_trips() {
         let bytes = std::fs::read(path).unwrap();
         let tree = syntax::parse(&bytes);
         assert_eq!(tree.print(), bytes, "{}", path.display());
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count()
+            + usize::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
         assert_eq!(tree.lines.len(), lines, "{}", path.display());
     }
     println!("{} files round-tripped ({fixtures} fixtures)", files.len());
@@ -49,18 +58,38 @@ fn every_fixture_and_corpus_file_round_trips() {
 
 /// Bytes heavy in what the tokenizer cares about.
 fn config_bytes() -> impl Strategy<Value = Vec<u8>> {
-    let alphabet: Vec<u8> = b"ab #\"'\\\r\n\t\x0b\x0c\x00x41 yes1mbsave\xc3\xa9\xef\xbb\xbf\xff".to_vec();
+    let alphabet: Vec<u8> =
+        b"ab #\"'\\\r\n\t\x0b\x0c\x00x41 yes1mbsave\xc3\xa9\xef\xbb\xbf\xff".to_vec();
     prop::collection::vec(prop::sample::select(alphabet), 0..200)
 }
 
 fn config_lines() -> impl Strategy<Value = Vec<u8>> {
     let line = prop::sample::select(vec![
-        &b"maxmemory 1mb"[..], b"bind 127.0.0.1 -::1", b"save \"900 1\"", b"requirepass 'a\\'b'",
-        b"# comment", b"  \t", b"include x.conf", b"user default on nopass ~* +@all", b"\"unterminated",
-        b"port 6379 # inline", b"rename-command CONFIG \"\"", b"\x0c# ff", b"dir .",
+        &b"maxmemory 1mb"[..],
+        b"bind 127.0.0.1 -::1",
+        b"save \"900 1\"",
+        b"requirepass 'a\\'b'",
+        b"# comment",
+        b"  \t",
+        b"include x.conf",
+        b"user default on nopass ~* +@all",
+        b"\"unterminated",
+        b"port 6379 # inline",
+        b"rename-command CONFIG \"\"",
+        b"\x0c# ff",
+        b"dir .",
     ]);
-    prop::collection::vec((line, prop::sample::select(vec![&b"\n"[..], b"\r\n", b"", b"\r"])), 0..12).prop_map(|ls| {
-        ls.into_iter().flat_map(|(l, end)| [l, end].concat()).collect()
+    prop::collection::vec(
+        (
+            line,
+            prop::sample::select(vec![&b"\n"[..], b"\r\n", b"", b"\r"]),
+        ),
+        0..12,
+    )
+    .prop_map(|ls| {
+        ls.into_iter()
+            .flat_map(|(l, end)| [l, end].concat())
+            .collect()
     })
 }
 
@@ -81,7 +110,7 @@ proptest! {
         }
         // Checking never panics, whatever the bytes.
         let dir = tempfile::tempdir().unwrap();
-        let options = redlint::CheckOptions { target: "7.0".parse().unwrap(), cwd: Some(dir.path().to_path_buf()) };
+        let options = redlint::CheckOptions { target: "7.0".parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
         let _ = redlint::check_bytes(Path::new("fuzz.conf"), &bytes, &options);
     }
 
@@ -91,7 +120,7 @@ proptest! {
         prop_assert_eq!(tree.print(), bytes.clone());
         let dir = tempfile::tempdir().unwrap();
         for target in ["2.8", "6.0", "7.0", "valkey-8.0"] {
-            let options = redlint::CheckOptions { target: target.parse().unwrap(), cwd: Some(dir.path().to_path_buf()) };
+            let options = redlint::CheckOptions { target: target.parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
             let report = redlint::check_bytes(Path::new("prop.conf"), &bytes, &options);
             let _ = redlint::render::human(&report, false, 80);
             let _ = redlint::render::json(&[report]);

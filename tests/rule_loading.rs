@@ -33,6 +33,7 @@ fn a_valid_user_rule_loads_and_runs() {
     let options = redlint::CheckOptions {
         target: "7.0".parse().unwrap(),
         cwd: None,
+        ..Default::default()
     };
     let report = redlint::lint_bytes(
         std::path::Path::new("x.conf"),

@@ -106,6 +106,7 @@ fn every_rule_has_fixtures_that_behave() {
             let options = CheckOptions {
                 target: case.target,
                 cwd: Some(dir.clone()),
+                ..Default::default()
             };
             let settings = LintSettings {
                 profile: case.profile,

@@ -8,9 +8,16 @@ use std::path::Path;
 fn invalid_fixtures_render() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("fixtures/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     files.sort();
-    assert!(files.len() >= 10, "expected the invalid fixtures in {}", dir.display());
+    assert!(
+        files.len() >= 10,
+        "expected the invalid fixtures in {}",
+        dir.display()
+    );
     let settings = LintSettings {
         select: vec!["invalid".into(), "syntax".into()],
         ..Default::default()
@@ -19,9 +26,16 @@ fn invalid_fixtures_render() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap();
         let shown = Path::new("fixtures/invalid").join(&name);
-        let options = CheckOptions { target: "7.0".parse().unwrap(), cwd: Some(dir.clone()) };
+        let options = CheckOptions {
+            target: "7.0".parse().unwrap(),
+            cwd: Some(dir.clone()),
+            ..Default::default()
+        };
         let report = lint_bytes(&shown, &bytes, &options, &settings, &builtin_rules());
-        assert!(report.first_invalid().is_some(), "{name}: redis-server 7.0 rejects it, redlint must too");
+        assert!(
+            report.first_invalid().is_some(),
+            "{name}: redis-server 7.0 rejects it, redlint must too"
+        );
         let rendered = redlint::render::human(&report, false, 100);
         insta::assert_snapshot!(name, rendered);
     }
