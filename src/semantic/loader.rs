@@ -3,6 +3,7 @@
 
 use super::Analysis;
 use super::effective::{EffectiveConfig, Entry, SourceFile};
+use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
 use super::values::{ValueCheck, check_value};
 use crate::catalog::{Args, Catalog, DirectiveSpec, ValueType};
@@ -36,6 +37,8 @@ pub(super) struct Loader {
     last: HashMap<String, usize>,
     cwd: PathBuf,
     special: SpecialState,
+    sentinel: SentinelState,
+    sentinel_mode: bool,
     /// Include stack, to stop cycles.
     stack: Vec<PathBuf>,
     save: SaveState,
@@ -67,7 +70,13 @@ impl Loader {
             .unwrap_or_else(|| PathBuf::from("."));
         let mut loader = Loader {
             family: options.target.family(),
-            special: SpecialState::new(&catalog),
+            special: {
+                let mut state = SpecialState::new(&catalog);
+                state.set_sentinel_mode(options.sentinel);
+                state
+            },
+            sentinel: SentinelState::new(&catalog),
+            sentinel_mode: options.sentinel,
             catalog,
             files: Vec::new(),
             entries: Vec::new(),
@@ -377,6 +386,22 @@ impl Loader {
                 if primary == "dir" {
                     return self.chdir(file, &args[0], span.clone());
                 }
+                if primary == "sentinel" && self.sentinel_mode && !args.is_empty() {
+                    return match sentinel::check_line(&mut self.sentinel, &self.catalog, idx, args)
+                    {
+                        Ok(()) => true,
+                        Err(msg) => {
+                            self.invalid(
+                                file,
+                                span.clone(),
+                                "invalid/bad-value",
+                                format!("`sentinel`: {msg}"),
+                                None,
+                            );
+                            false
+                        }
+                    };
+                }
                 match special::check_special(&mut self.special, &self.catalog, idx, primary, args) {
                     Ok(()) => {
                         self.environment(file, primary, args, span.clone());
@@ -388,7 +413,9 @@ impl Loader {
                             value_span(0).start..arg_spans.last().map_or(span.end, |s| s.end),
                             "invalid/bad-value",
                             format!("`{primary}`: {msg}"),
-                            None,
+                            (primary == "sentinel").then(|| {
+                                "this is a Sentinel config: check it with `--sentinel`, as redis-sentinel reads it".to_string()
+                            }),
                         );
                         false
                     }
@@ -736,6 +763,27 @@ impl Loader {
             .last
             .get("aclfile")
             .is_some_and(|&i| self.entries[i].args.first().is_some_and(|a| !a.is_empty()));
+        // 6.2+ replays the queued sentinel lines after the parse, and reports their errors only
+        // when nothing else failed.
+        let no_error_yet = !self
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.starts_with("invalid/"));
+        if self.sentinel_mode && no_error_yet {
+            for late in sentinel::finish(&self.sentinel, &self.catalog) {
+                let (file, span) = match late.line_id.and_then(|i| self.entries.get(i)) {
+                    Some(e) => (e.file, e.span.clone()),
+                    None => (0, 0..0),
+                };
+                self.invalid(
+                    file,
+                    span,
+                    "invalid/bad-value",
+                    format!("`sentinel`: {}", late.message),
+                    None,
+                );
+            }
+        }
         for late in special::finish(&self.special, &self.catalog, aclfile_set) {
             let (file, span) = match late.line_id.and_then(|i| self.entries.get(i)) {
                 Some(e) => (e.file, e.span.clone()),

@@ -4,6 +4,7 @@
 
 mod effective;
 mod loader;
+pub mod sentinel;
 pub mod special;
 pub mod values;
 
