@@ -128,12 +128,15 @@ pub fn lint_bytes(
     };
     let enabled = |r: &Rule| settings.enabled(r.id());
     let mut diagnostics = analysis.diagnostics.clone();
-    diagnostics.extend(engine::run(
-        rules,
-        &enabled,
-        &analysis.config,
-        &engine_options,
-    ));
+    // The rule set is about redis-server; a Sentinel config only gets the validity checks.
+    if !options.sentinel {
+        diagnostics.extend(engine::run(
+            rules,
+            &enabled,
+            &analysis.config,
+            &engine_options,
+        ));
+    }
     diagnostics.retain(|d| settings.enabled(&d.rule));
     if !settings.no_suppress {
         diagnostics = crate::suppress::apply(&analysis.config.files, rules, diagnostics);

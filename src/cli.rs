@@ -76,6 +76,9 @@ pub struct CheckArgs {
     /// Settings file (default: `redlint.toml` next to the first file or in a parent directory).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Read the files as Sentinel configs (as `redis-sentinel` / `redis-server --sentinel` do).
+    #[arg(long)]
+    pub sentinel: bool,
     /// Ignore `# redlint: disable-...` comments.
     #[arg(long)]
     pub no_suppress: bool,
@@ -203,7 +206,10 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
     }
     .map_err(|e| UsageError::Other(e.to_string()))?;
     let file = &config.file;
-    let mut options = CheckOptions::default();
+    let mut options = CheckOptions {
+        sentinel: args.sentinel,
+        ..CheckOptions::default()
+    };
     let target = match (args.target_version, &file.target_version) {
         (Some(v), _) => Some(v),
         (None, Some(t)) => Some(t.parse::<Version>().map_err(|e| {
