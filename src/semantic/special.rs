@@ -222,7 +222,8 @@ fn check_replicaof(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
         return Ok(());
     }
     match strtoll_whole(&args[1]) {
-        Some(port) if (0..=65535).contains(&port) => Ok(()),
+        // `masterport` is an int: strtol's result (saturated on overflow) is truncated to 32 bits.
+        Some(port) if (0..=65535).contains(&(port as i32)) => Ok(()),
         _ => Err(if is_valkey8(v) {
             "Invalid primary port"
         } else {
@@ -907,6 +908,17 @@ names = ["get", "set", "config"]
             err(1, "Invalid primary port")
         );
         assert_eq!(run("7.0", "replicaof \"127.0.0.1 6399\""), Ok(())); // replicaof-quoted
+        // Observed on 7.0.15: the port is truncated to an int.
+        assert_eq!(run("7.0", "replicaof 1.2.3.4 4294967296"), Ok(()));
+        assert_eq!(run("7.0", "replicaof 1.2.3.4 -4294967296"), Ok(()));
+        assert_eq!(
+            run("7.0", "replicaof 1.2.3.4 2147483648"),
+            err(1, "Invalid master port")
+        );
+        assert_eq!(
+            run("7.0", "replicaof 1.2.3.4 99999999999999999999"),
+            err(1, "Invalid master port")
+        );
         assert_eq!(run("2.8", "slaveof no one"), Ok(())); // slaveof-noone-args
         assert_eq!(run("7.0", "slaveof no one"), Ok(()));
         // observed on 7.0
