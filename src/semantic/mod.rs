@@ -85,7 +85,9 @@ pub fn secret_spans(
             let args = &tokens[1..];
             if whole_value {
                 spans.extend(args.iter().map(|t| t.span.clone()));
-                if let Some(from) = rest_from {
+                if rest_from.is_some() {
+                    // The tokenizer failed: everything after the name may be secret.
+                    let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
                     spans.push(from..line.content.end);
                 }
             } else if name == "user" {
@@ -95,7 +97,9 @@ pub fn secret_spans(
                         spans.push(t.span.clone());
                     }
                 }
-                if let Some(from) = rest_from {
+                if rest_from.is_some() {
+                    // The tokenizer failed: everything after the name may be secret.
+                    let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
                     spans.push(from..line.content.end);
                 }
             } else if name == "sentinel"
