@@ -126,7 +126,10 @@ pub fn lint_bytes(
         profile: settings.profile,
         params: settings.params.clone(),
     };
-    let enabled = |r: &Rule| settings.enabled(r.id());
+    let enabled = |r: &Rule| {
+        settings.enabled(r.id())
+            && (r.def.default_enabled || settings.select.iter().any(|s| s == r.id()))
+    };
     let mut diagnostics = analysis.diagnostics.clone();
     // The rule set is about redis-server; a Sentinel config only gets the validity checks.
     if !options.sentinel {

@@ -108,8 +108,15 @@ fn every_rule_has_fixtures_that_behave() {
                 cwd: Some(dir.clone()),
                 ..Default::default()
             };
+            // Opt-in rules run only when selected by id.
+            let select = if rule.def.default_enabled {
+                vec![]
+            } else {
+                vec![id.to_string()]
+            };
             let settings = LintSettings {
                 profile: case.profile,
+                select,
                 ..Default::default()
             };
             let report = lint_bytes(&case.path, &bytes, &options, &settings, &rules);
@@ -146,4 +153,45 @@ fn every_rule_has_fixtures_that_behave() {
 #[test]
 fn builtin_rules_name_known_directives() {
     builtin_rules().check_directive_names().unwrap();
+}
+
+#[test]
+fn opt_in_rules_run_only_when_selected() {
+    let rules = builtin_rules();
+    let opt_in: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| !r.def.default_enabled)
+        .map(|r| r.id())
+        .collect();
+    assert!(opt_in.contains(&"performance/latency-monitor-disabled"));
+    let options = CheckOptions {
+        target: "7.0".parse().unwrap(),
+        ..Default::default()
+    };
+    let bytes = b"port 6379\n";
+    let default = lint_bytes(
+        Path::new("x.conf"),
+        bytes,
+        &options,
+        &LintSettings::default(),
+        &rules,
+    );
+    assert!(
+        !default
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "performance/latency-monitor-disabled")
+    );
+    let selected = LintSettings {
+        select: vec!["performance/latency-monitor-disabled".into()],
+        ..Default::default()
+    };
+    let report = lint_bytes(Path::new("x.conf"), bytes, &options, &selected, &rules);
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "performance/latency-monitor-disabled")
+    );
 }

@@ -110,6 +110,19 @@ impl Ctx<'_> {
         }
     }
 
+    /// Replace `{param.NAME}` with the rule parameter's value.
+    fn param_subst(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (k, v) in self.params {
+            let value = match v {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out = out.replace(&format!("{{param.{k}}}"), &value);
+        }
+        out
+    }
+
     fn min_secret_length(&self) -> usize {
         self.params
             .get("min_length")
@@ -162,7 +175,7 @@ impl Ctx<'_> {
                     return false;
                 };
                 let b = match (value, than) {
-                    (Some(v), _) => number(v),
+                    (Some(v), _) => number(&self.param_subst(v)),
                     (None, Some(t)) => self.first(t.get_ref()).and_then(|v| number(&v)),
                     (None, None) => None,
                 };
@@ -231,6 +244,20 @@ impl Ctx<'_> {
                     AclProperty::Unrestricted => u.is_unrestricted(&self.cfg.catalog),
                     AclProperty::On => u.on,
                 })
+            }
+            Condition::ItemArgsMatches(r) => {
+                let re = self.regex(r);
+                match item {
+                    Item::Entry(e) => {
+                        let joined: Vec<String> = e
+                            .args
+                            .iter()
+                            .map(|a| String::from_utf8_lossy(a).into_owned())
+                            .collect();
+                        re.is_match(&joined.join(" "))
+                    }
+                    _ => false,
+                }
             }
             Condition::ItemNameMatches(r) => {
                 let re = self.regex(r);

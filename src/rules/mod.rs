@@ -409,7 +409,9 @@ fn collect_regexes(c: &Condition, out: &mut Vec<String>) {
         Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| collect_regexes(c, out)),
         Condition::Not(c) => collect_regexes(c, out),
         Condition::Matches { regex, .. } => out.push(regex.clone()),
-        Condition::ItemMatches(r) | Condition::ItemNameMatches(r) => out.push(r.clone()),
+        Condition::ItemMatches(r)
+        | Condition::ItemNameMatches(r)
+        | Condition::ItemArgsMatches(r) => out.push(r.clone()),
         _ => {}
     }
 }

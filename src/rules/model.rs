@@ -48,6 +48,13 @@ pub struct RuleDef {
     pub fix: Option<FixDef>,
     pub example_bad: Option<String>,
     pub example_good: Option<String>,
+    /// Opt-in rules (`false`) run only when `--select` names their id.
+    #[serde(default = "yes")]
+    pub default_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -219,6 +226,8 @@ pub enum Condition {
     },
     /// The current `user` line holds a weak `>password`.
     ItemWeakPassword(bool),
+    /// A regex over the values of the current entry, joined by single spaces.
+    ItemArgsMatches(String),
     /// A regex over the name of the current entry as written (before aliases are resolved).
     ItemNameMatches(String),
     /// The current entry is written with an alias of its primary name.
