@@ -21,7 +21,9 @@ fn load(text: &str) -> Result<RuleSet, Box<redlint::rules::RuleLoadError>> {
 }
 
 fn error_of(text: &str) -> (String, Option<usize>) {
-    let e = load(text).err().expect("the rule file should be rejected");
+    let Err(e) = load(text) else {
+        panic!("the rule file should be rejected")
+    };
     let offset = e.span.map(|s| s.offset());
     (e.to_string(), offset)
 }
