@@ -1,5 +1,15 @@
 //! redlint: a linter and hardener for Redis configuration files.
 //!
+//! ```
+//! use redlint::{CheckOptions, check_bytes};
+//! use std::path::Path;
+//!
+//! let options = CheckOptions { target: "7.0".parse().unwrap(), ..Default::default() };
+//! let report = check_bytes(Path::new("redis.conf"), b"maxmemory 2GiB\n", &options);
+//! let first = report.first_invalid().expect("redis-server 7.0 rejects 2GiB");
+//! assert_eq!((first.rule.as_str(), first.location.line), ("invalid/bad-value", 1));
+//! ```
+//!
 //! Data flows one way: bytes → [`syntax`] tree → [`semantic`] effective config → rules →
 //! diagnostics → edits → output.
 
