@@ -58,13 +58,17 @@ fn corpus_runs_clean() {
 
     for path in sorted_files(&corpus.join("upstream")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("sentinel") || name.contains("-sentinel-") {
-            skipped.push(format!(
-                "{name} (a Sentinel config: redis-server only reads it in sentinel mode)"
-            ));
-            continue;
-        }
-        let Some(version) = stock_version(&name) else {
+        // Sentinel configs are read in sentinel mode, as redis-sentinel reads them.
+        let sentinel = name.starts_with("sentinel") || name.contains("-sentinel-");
+        let versioned = name
+            .replacen("sentinel-", "", 1)
+            .replacen("valkey-", "valkey-", 1);
+        let versioned = if sentinel && !versioned.starts_with("valkey-") {
+            format!("redis-{versioned}")
+        } else {
+            versioned
+        };
+        let Some(version) = stock_version(&versioned) else {
             skipped.push(format!("{name} (no catalog for its version)"));
             continue;
         };
@@ -72,7 +76,7 @@ fn corpus_runs_clean() {
         let options = CheckOptions {
             target: version,
             cwd: Some(std::env::temp_dir()),
-            ..Default::default()
+            sentinel,
         };
         let report = lint_bytes(&path, &bytes, &options, &settings, &rules);
         for d in report
