@@ -60,9 +60,8 @@ fn corpus_runs_clean() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         // Sentinel configs are read in sentinel mode, as redis-sentinel reads them.
         let sentinel = name.starts_with("sentinel") || name.contains("-sentinel-");
-        let versioned = name
-            .replacen("sentinel-", "", 1)
-            .replacen("valkey-", "valkey-", 1);
+        // `sentinel-7.0.15.conf` → `redis-7.0.15.conf`, `valkey-sentinel-8.0.1.conf` → `valkey-8.0.1.conf`.
+        let versioned = name.replacen("sentinel-", "", 1);
         let versioned = if sentinel && !versioned.starts_with("valkey-") {
             format!("redis-{versioned}")
         } else {

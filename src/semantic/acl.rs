@@ -11,7 +11,7 @@
 //!   a syntax error in 7.2+ and in Debian's 7.0.15 (which carries the CVE-2024-31227 fix).
 
 use crate::catalog::Catalog;
-use crate::version::{Product, Version};
+use crate::version::Version;
 
 /// Why a rule failed, named after the errno redis-server sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,8 @@ pub struct AclModel<'a> {
     pub version: Version,
     pub commands: &'a [String],
     pub categories: &'a [String],
+    /// Container command → subcommands (7.0+, from the catalog).
+    pub subcommands: &'a std::collections::BTreeMap<String, Vec<String>>,
     /// `acl-pubsub-default allchannels`: new users and selectors start with all channels.
     pub pubsub_allchannels: bool,
 }
@@ -85,6 +87,7 @@ impl<'a> AclModel<'a> {
             version: catalog.version,
             commands: &catalog.commands,
             categories: &catalog.acl_categories,
+            subcommands: &catalog.subcommands,
             pubsub_allchannels,
         }
     }
@@ -126,7 +129,7 @@ impl<'a> AclModel<'a> {
                     return None;
                 }
                 let top = String::from_utf8_lossy(top).to_ascii_lowercase();
-                let subs = subcommands(self.version, &top)?;
+                let subs = self.subcommands.get(&top)?;
                 subs.iter()
                     .any(|s| s.as_bytes().eq_ignore_ascii_case(sub))
                     .then_some(Found::Subcommand)
@@ -137,11 +140,9 @@ impl<'a> AclModel<'a> {
 
     fn has_subcommands(&self, top: &[u8]) -> bool {
         self.v7()
-            && subcommands(
-                self.version,
-                &String::from_utf8_lossy(c_str(top)).to_lowercase(),
-            )
-            .is_some()
+            && self
+                .subcommands
+                .contains_key(&String::from_utf8_lossy(c_str(top)).to_lowercase())
     }
 }
 
@@ -151,13 +152,7 @@ enum Found {
     Subcommand,
 }
 
-/// The part of a byte string C code sees (up to the first NUL).
-pub fn c_str(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(i) => &s[..i],
-        None => s,
-    }
-}
+pub use crate::semantic::values::c_str;
 
 fn ci_eq(op: &[u8], word: &str) -> bool {
     c_str(op).eq_ignore_ascii_case(word.as_bytes())
@@ -491,75 +486,6 @@ pub fn merge_selectors(version: Version, rules: &[Vec<u8>]) -> Result<Vec<Vec<u8
         Some((start, _)) => Err(start),
         None => Ok(merged),
     }
-}
-
-/// The subcommands of a container command (7.0+), from the `src/commands/*.json` files of each
-/// release. Sentinel's own table is not included: the `sentinel` command does not exist in a
-/// non-sentinel server.
-pub fn subcommands(version: Version, command: &str) -> Option<Vec<&'static str>> {
-    if !version.at_least(7, 0) {
-        return None;
-    }
-    let v72 = version.at_least(7, 2);
-    let valkey8 = version.product == Product::Valkey && version.major >= 8;
-    let mut list: Vec<&'static str> = match command {
-        "acl" => "cat deluser dryrun genpass getuser help list load log save setuser users whoami"
-            .split(' ')
-            .collect(),
-        "client" => "caching getname getredir help id info kill list no-evict pause reply \
-                     setname tracking trackinginfo unblock unpause"
-            .split_whitespace()
-            .collect(),
-        "cluster" => "addslots addslotsrange bumpepoch count-failure-reports countkeysinslot \
-                      delslots delslotsrange failover flushslots forget getkeysinslot help info \
-                      keyslot links meet myid nodes replicas replicate reset saveconfig \
-                      set-config-epoch setslot shards slaves slots"
-            .split_whitespace()
-            .collect(),
-        "command" => vec![
-            "count",
-            "docs",
-            "getkeys",
-            "getkeysandflags",
-            "help",
-            "info",
-            "list",
-        ],
-        "config" => vec!["get", "help", "resetstat", "rewrite", "set"],
-        "function" => "delete dump flush help kill list load restore stats"
-            .split(' ')
-            .collect(),
-        "latency" => "doctor graph help histogram history latest reset"
-            .split(' ')
-            .collect(),
-        "memory" => vec!["doctor", "help", "malloc-stats", "purge", "stats", "usage"],
-        "module" => vec!["help", "list", "load", "loadex", "unload"],
-        "object" => vec!["encoding", "freq", "help", "idletime", "refcount"],
-        "pubsub" => "channels help numpat numsub shardchannels shardnumsub"
-            .split(' ')
-            .collect(),
-        "script" => vec!["debug", "exists", "flush", "help", "kill", "load"],
-        "slowlog" => vec!["get", "help", "len", "reset"],
-        "xgroup" => "create createconsumer delconsumer destroy help setid"
-            .split(' ')
-            .collect(),
-        "xinfo" => vec!["consumers", "groups", "help", "stream"],
-        _ => return None,
-    };
-    match command {
-        "client" if v72 => list.extend(["no-touch", "setinfo"]),
-        "cluster" if v72 => list.push("myshardid"),
-        _ => {}
-    }
-    if valkey8 {
-        match command {
-            "client" => list.push("capa"),
-            "cluster" => list.push("slot-stats"),
-            "script" => list.push("show"),
-            _ => {}
-        }
-    }
-    Some(list)
 }
 
 /// SHA-256 of `data` as 64 lowercase hex digits (what `ACLHashPassword` stores).

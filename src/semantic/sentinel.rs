@@ -24,7 +24,7 @@
 //! server (`access(X_OK)`), which depends on the machine, not on the file.
 
 use super::special::LateError;
-use super::values::{c_str, yes_no};
+use super::values::{atoi, c_str, yes_no};
 use crate::catalog::Catalog;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -397,42 +397,6 @@ fn create_error(catalog: &Catalog, role: Role, e: CreateError) -> &'static str {
         (Role::Replica, _) => "Wrong hostname or port for slave.",
         (Role::Sentinel, _) => "Wrong hostname or port for sentinel.",
     }
-}
-
-/// glibc `atoi`: `(int) strtol(s, NULL, 10)`: leading white space, a sign, digits; the `long`
-/// saturates on overflow, then the cast keeps the low 32 bits.
-fn atoi(value: &[u8]) -> i32 {
-    let s = c_str(value);
-    let mut i = s
-        .iter()
-        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        .count();
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut magnitude: u128 = 0;
-    while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
-        magnitude = (magnitude * 10 + u128::from(d - b'0')).min(1 << 64);
-        i += 1;
-    }
-    let long: i64 = if negative {
-        if magnitude > 1 << 63 {
-            i64::MIN
-        } else {
-            (magnitude as i128).wrapping_neg() as i64
-        }
-    } else {
-        magnitude.min(i64::MAX as u128) as i64
-    };
-    long as i32
 }
 
 /// `getaddrinfo(host, AI_NUMERICHOST)` with glibc: `inet_aton` forms (all of the string), then

@@ -7,9 +7,10 @@
 #[path = "acl.rs"]
 mod acl;
 
+use super::values::{atoi, c_str, strtoll};
 use crate::catalog::Catalog;
 use crate::version::{Family, Product, Version};
-use acl::{AclError, AclModel, ScratchUser, c_str};
+use acl::{AclError, AclModel, ScratchUser};
 use std::collections::HashMap;
 
 /// One `user` line that passed the parse-time checks, queued for the ACL load at startup.
@@ -110,7 +111,7 @@ pub fn check_special(
         "oom-score-adj-values" => check_oom(v, args),
         "notify-keyspace-events" => check_notify(v, args),
         "latency-tracking-info-percentiles" => check_percentiles(args),
-        "rename-command" => check_rename(state, v, args),
+        "rename-command" => check_rename(state, catalog, args),
         "user" => check_user(state, catalog, line_id, args),
         "loadmodule" => {
             state.modules = true;
@@ -145,51 +146,16 @@ fn is_valkey8(v: Version) -> bool {
     v.product == Product::Valkey && v.major >= 8
 }
 
-/// C `strtoll(s, &end, 10)`: the value (saturated) and the index where parsing stopped (0 when
-/// no digits were found).
-fn c_strtoll(s: &[u8]) -> (i64, usize) {
-    let s = c_str(s);
-    let mut i = 0;
-    while i < s.len() && crate::syntax::is_c_space(s[i]) {
-        i += 1;
-    }
-    let mut negative = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        negative = s[i] == b'-';
-        i += 1;
-    }
-    let digits_start = i;
-    let mut value: i128 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        value = (value * 10 + i128::from(s[i] - b'0')).min(i128::from(i64::MAX) + 1);
-        i += 1;
-    }
-    if i == digits_start {
-        return (0, 0);
-    }
-    let value = if negative { -value } else { value };
-    (
-        value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-        i,
-    )
-}
-
-/// `strtoll` whose end pointer must reach the end of the string.
 fn strtoll_whole(s: &[u8]) -> Option<i64> {
-    let (v, end) = c_strtoll(s);
+    let (v, end) = strtoll(s);
     (end == c_str(s).len()).then_some(v)
-}
-
-/// C `atoi`: `strtol` truncated to `int`.
-fn c_atoi(s: &[u8]) -> i32 {
-    c_strtoll(s).0 as i32
 }
 
 fn check_save(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
     let invalid = || Err("Invalid save parameters".to_string());
     if v.family() != Family::Table7 {
         // ≤6.2: only `save <sec> <changes>` is checked (atoi); other counts are ignored.
-        if args.len() == 2 && (c_atoi(&args[0]) < 1 || c_atoi(&args[1]) < 0) {
+        if args.len() == 2 && (atoi(&args[0]) < 1 || atoi(&args[1]) < 0) {
             return invalid();
         }
         return Ok(());
@@ -280,7 +246,7 @@ fn check_cobl(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
                 .into());
             }
         }
-        if args.len() == 4 && c_atoi(&args[3]) < 0 {
+        if args.len() == 4 && atoi(&args[3]) < 0 {
             return Err("Negative number of seconds in soft limit is invalid".into());
         }
         return Ok(());
@@ -434,7 +400,12 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-fn check_rename(state: &mut SpecialState, v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_rename(
+    state: &mut SpecialState,
+    catalog: &Catalog,
+    args: &[Vec<u8>],
+) -> Result<(), String> {
+    let v = catalog.version;
     if state.commands.is_empty() || args.len() != 2 {
         return Ok(());
     }
@@ -447,7 +418,9 @@ fn check_rename(state: &mut SpecialState, v: Version, args: &[Vec<u8>]) -> Resul
         let parts: Vec<&[u8]> = old.split(|&b| b == b'|').collect();
         if let [top, sub] = parts.as_slice()
             && let Some(original) = state.commands.get(*top)
-            && acl::subcommands(v, original)
+            && catalog
+                .subcommands
+                .get(original.as_str())
                 .is_some_and(|subs| subs.iter().any(|s| s.as_bytes() == *sub))
         {
             return Err(format!(

@@ -103,8 +103,9 @@ pub fn memtoll_lenient(value: &[u8]) -> i64 {
     memtoll(value).unwrap_or(0)
 }
 
-/// C `atoi`: leading spaces, optional sign, digits; anything else stops it; junk gives 0.
-pub fn atoi(value: &[u8]) -> i64 {
+/// glibc `strtoll(s, &end, 10)` on the C string: leading white space, a sign, digits; the
+/// result saturates on overflow. Returns the value and the end offset (0 when no digits).
+pub fn strtoll(value: &[u8]) -> (i64, usize) {
     let s = c_str(value);
     let mut i = s
         .iter()
@@ -121,14 +122,26 @@ pub fn atoi(value: &[u8]) -> i64 {
         }
         _ => false,
     };
-    let mut v: i64 = 0;
+    let digits_start = i;
+    let mut magnitude: i128 = 0;
     while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
-        v = v.wrapping_mul(10).wrapping_add((d - b'0') as i64);
+        magnitude = (magnitude * 10 + i128::from(d - b'0')).min(i128::from(i64::MAX) + 1);
         i += 1;
     }
-    // atoi returns an int: truncate as the C cast does.
-    let v = if negative { v.wrapping_neg() } else { v };
-    v as i32 as i64
+    if i == digits_start {
+        return (0, 0);
+    }
+    let value = if negative { -magnitude } else { magnitude };
+    (
+        value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        i,
+    )
+}
+
+/// glibc `atoi`: `(int) strtol(s, NULL, 10)`, so an overflowing `long` saturates and the cast
+/// then keeps the low 32 bits.
+pub fn atoi(value: &[u8]) -> i32 {
+    strtoll(value).0 as i32
 }
 
 /// `strtoll(v, &end, 8)` with the whole-string check of 7.0+: leading spaces and a sign allowed.
@@ -262,7 +275,7 @@ pub fn check_value(spec: &DirectiveSpec, family: Family, value: &[u8]) -> ValueC
             }
         }
         ValueType::Int if lenient => {
-            let v = atoi(value);
+            let v = i64::from(atoi(value));
             // Chain branches check their bounds even where they coerce bad input silently.
             if let Some(e) = bounds_error(spec, v as i128, false) {
                 return ValueCheck::Rejected(e);
