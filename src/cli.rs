@@ -275,10 +275,14 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
             for r in &reports {
                 let _ = write!(out, "{}", crate::render::human(r, color, 100));
             }
-            let (errors, warnings) = count(&reports);
+            let (errors, warnings, infos) = (
+                count(&reports, Severity::Error),
+                count(&reports, Severity::Warning),
+                count(&reports, Severity::Info),
+            );
             let _ = writeln!(
                 out,
-                "{} file{} checked: {errors} error{}, {warnings} warning{}",
+                "{} file{} checked: {errors} error{}, {warnings} warning{}, {infos} info",
                 reports.len(),
                 plural(reports.len()),
                 plural(errors),
@@ -305,12 +309,10 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn count(reports: &[FileReport]) -> (usize, usize) {
-    let all = reports.iter().flat_map(|r| &r.diagnostics);
-    let errors = all
-        .clone()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = all.filter(|d| d.severity == Severity::Warning).count();
-    (errors, warnings)
+fn count(reports: &[FileReport], severity: Severity) -> usize {
+    reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.severity == severity)
+        .count()
 }

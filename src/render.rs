@@ -67,7 +67,16 @@ pub fn human(report: &FileReport, color: bool, width: usize) -> String {
         .with_width(width)
         .with_links(false);
     let mut out = String::new();
-    for diag in &report.diagnostics {
+    // People read top to bottom: the checked file first, then included files, by position.
+    let mut ordered: Vec<&Diagnostic> = report.diagnostics.iter().collect();
+    ordered.sort_by_key(|d| {
+        (
+            d.location.file != report.path,
+            d.location.file.clone(),
+            d.location.span.start,
+        )
+    });
+    for diag in ordered {
         let file = &diag.location.file;
         let bytes = report.masked_source(file);
         let rendered = Rendered {
