@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::engine::{self, EngineOptions};
 use crate::rules::model::Profile;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Rule, RuleSet, selector_matches};
 use crate::version::Version;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -42,11 +42,6 @@ pub struct LintSettings {
     pub params: HashMap<String, BTreeMap<String, toml::Value>>,
     /// Ignore every suppression comment.
     pub no_suppress: bool,
-}
-
-fn selector_matches(selector: &str, id: &str) -> bool {
-    let s = selector.trim_end_matches('/');
-    id == s || id.split('/').next() == Some(s)
 }
 
 impl LintSettings {

@@ -9,7 +9,7 @@
 //! redlint knows, are reported themselves.
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, selector_matches};
 use crate::semantic::SourceFile;
 use crate::syntax::LineKind;
 use std::ops::Range;
@@ -30,11 +30,6 @@ struct Suppression {
     /// Span of the comment, for reporting.
     span: Range<usize>,
     used: Vec<bool>,
-}
-
-fn matches(selector: &str, rule: &str) -> bool {
-    let s = selector.trim_end_matches('/');
-    rule == s || rule.split('/').next() == Some(s)
 }
 
 fn parse(file: &SourceFile) -> Vec<Suppression> {
@@ -114,7 +109,7 @@ pub fn apply(
                 continue;
             }
             for (k, (id, _)) in s.ids.iter().enumerate() {
-                if matches(id, &d.rule) {
+                if selector_matches(id, &d.rule) {
                     s.used[k] = true;
                     suppressed = true;
                 }

@@ -10,7 +10,7 @@ use crate::catalog::{self, Catalog};
 use crate::diagnostic::Severity;
 use miette::{NamedSource, SourceSpan};
 use model::{Condition, DirName, FixAction, RuleDef, RuleFile};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use versions::VersionReq;
@@ -253,14 +253,11 @@ impl RuleSet {
 
     /// Whether a selector (an id or a category prefix like `network` / `network/`) names anything.
     pub fn knows_selector(&self, selector: &str) -> bool {
-        let s = selector.trim_end_matches('/');
-        self.knows(s)
-            || self
-                .rules
-                .iter()
-                .map(|r| r.id())
-                .chain(BUILTIN_CHECKS.iter().map(|(id, _, _)| *id))
-                .any(|id| id.split('/').next() == Some(s))
+        self.rules
+            .iter()
+            .map(|r| r.id())
+            .chain(BUILTIN_CHECKS.iter().map(|(id, _, _)| *id))
+            .any(|id| selector_matches(selector, id))
     }
 
     /// Check every directive name in the rules against the catalogs of all versions.
@@ -457,10 +454,8 @@ fn collect_names(def: &RuleDef, out: &mut Vec<DirName>) {
     }
 }
 
-/// All rule ids and categories, for listings.
-pub fn categories(set: &RuleSet) -> BTreeSet<String> {
-    set.rules
-        .iter()
-        .filter_map(|r| r.id().split('/').next().map(str::to_string))
-        .collect()
+/// Whether a selector (a rule id, or a category like `network` or `network/`) covers `id`.
+pub fn selector_matches(selector: &str, id: &str) -> bool {
+    let s = selector.trim_end_matches('/');
+    id == s || id.split('/').next() == Some(s)
 }
