@@ -51,23 +51,7 @@ pub struct Location {
 }
 
 impl Location {
-    /// Compute line/column for `span` in `source`.
-    pub fn new(file: PathBuf, source: &[u8], span: Range<usize>) -> Location {
-        let (line, column) = line_col(source, span.start);
-        let (end_line, end_column) = line_col(source, span.end);
-        Location {
-            file,
-            span,
-            line,
-            column,
-            end_line,
-            end_column,
-        }
-    }
-}
-
-impl Location {
-    /// Like [`Location::new`], using the parsed lines (fast for large files).
+    /// Line and column of `span` in a parsed file (binary search over its lines).
     pub fn in_tree(
         file: PathBuf,
         tree: &crate::syntax::SyntaxTree,
@@ -84,17 +68,6 @@ impl Location {
             end_column,
         }
     }
-}
-
-fn line_col(source: &[u8], offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (line, offset - line_start + 1)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -103,39 +103,55 @@ pub fn memtoll_lenient(value: &[u8]) -> i64 {
     memtoll(value).unwrap_or(0)
 }
 
-/// glibc `strtoll(s, &end, 10)` on the C string: leading white space, a sign, digits; the
-/// result saturates on overflow. Returns the value and the end offset (0 when no digits).
-pub fn strtoll(value: &[u8]) -> (i64, usize) {
+/// What glibc's `strtoll(s, &end, radix)` computes on the C string: leading white space, a
+/// sign, digits. The value saturates on overflow (`overflow` is then set, as `errno = ERANGE`);
+/// `end` is the offset after the digits, 0 when there are none.
+struct Strtoll {
+    value: i64,
+    end: usize,
+    overflow: bool,
+}
+
+fn strtoll_radix(value: &[u8], radix: u32) -> Strtoll {
     let s = c_str(value);
     let mut i = s
         .iter()
         .take_while(|&&b| crate::syntax::is_c_space(b))
         .count();
     let negative = match s.get(i) {
-        Some(b'-') => {
+        Some(&sign @ (b'-' | b'+')) => {
             i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
+            sign == b'-'
         }
         _ => false,
     };
     let digits_start = i;
+    let limit = i128::from(i64::MAX) + 1;
     let mut magnitude: i128 = 0;
-    while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
-        magnitude = (magnitude * 10 + i128::from(d - b'0')).min(i128::from(i64::MAX) + 1);
+    while let Some(d) = s.get(i).and_then(|&b| (b as char).to_digit(radix)) {
+        magnitude = (magnitude * i128::from(radix) + i128::from(d)).min(limit);
         i += 1;
     }
     if i == digits_start {
-        return (0, 0);
+        return Strtoll {
+            value: 0,
+            end: 0,
+            overflow: false,
+        };
     }
-    let value = if negative { -magnitude } else { magnitude };
-    (
-        value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-        i,
-    )
+    let signed = if negative { -magnitude } else { magnitude };
+    let value = signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+    Strtoll {
+        value: value as i64,
+        end: i,
+        overflow: value != signed,
+    }
+}
+
+/// glibc `strtoll(s, &end, 10)`: the saturated value and the end offset (0 when no digits).
+pub fn strtoll(value: &[u8]) -> (i64, usize) {
+    let r = strtoll_radix(value, 10);
+    (r.value, r.end)
 }
 
 /// glibc `atoi`: `(int) strtol(s, NULL, 10)`, so an overflowing `long` saturates and the cast
@@ -144,63 +160,22 @@ pub fn atoi(value: &[u8]) -> i32 {
     strtoll(value).0 as i32
 }
 
-/// `strtoll(v, &end, 8)` with the whole-string check of 7.0+: leading spaces and a sign allowed.
+/// `strtoll(v, &end, 8)` with the checks of 7.0+: no overflow, and the whole string read (an
+/// empty string converts nothing and is accepted as 0).
 pub fn strtoll_octal_strict(value: &[u8]) -> Option<i64> {
     let s = c_str(value);
-    let mut i = s
-        .iter()
-        .take_while(|&&b| crate::syntax::is_c_space(b))
-        .count();
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
+    let r = strtoll_radix(value, 8);
+    let whole = if r.end == 0 {
+        s.is_empty()
+    } else {
+        r.end == s.len()
     };
-    let digits = &s[i..];
-    if digits.is_empty() {
-        // No conversion: end pointer is the start of the string, which is only fine when empty.
-        return if s.is_empty() { Some(0) } else { None };
-    }
-    let mut v: i64 = 0;
-    for &d in digits {
-        if !(b'0'..=b'7').contains(&d) {
-            return None;
-        }
-        v = v.checked_mul(8)?.checked_add((d - b'0') as i64)?;
-    }
-    Some(if negative { -v } else { v })
+    (whole && !r.overflow).then_some(r.value)
 }
 
 /// `strtol(v, NULL, 8)` as ≤6.2 use it: stops at the first non-octal digit.
 pub fn strtol_octal_lenient(value: &[u8]) -> i64 {
-    let s = c_str(value);
-    let mut i = s
-        .iter()
-        .take_while(|&&b| crate::syntax::is_c_space(b))
-        .count();
-    let negative = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let mut v: i64 = 0;
-    while let Some(d) = s.get(i).filter(|b| (b'0'..=b'7').contains(b)) {
-        v = v.saturating_mul(8).saturating_add((d - b'0') as i64);
-        i += 1;
-    }
-    if negative { -v } else { v }
+    strtoll_radix(value, 8).value
 }
 
 pub fn yes_no(value: &[u8]) -> Option<bool> {
