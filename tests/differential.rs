@@ -697,6 +697,20 @@ fn main() {
         ),
     );
     drop(scratch);
+    // A run where the oracle could not decide many cases proves little: insist on a clear
+    // verdict for nearly every mutant, and on the 5 000-mutant bar when running the default count.
+    let inconclusive = tb.inconclusive + tm.inconclusive;
+    if inconclusive * 50 > tb.compared + tm.compared + inconclusive {
+        eprintln!("differential: FAILED: {inconclusive} inconclusive oracle runs (more than 2 %)");
+        std::process::exit(1);
+    }
+    if std::env::var_os("REDLINT_DIFF_MUTANTS").is_none() && tm.compared < 5000 {
+        eprintln!(
+            "differential: FAILED: only {} mutants compared (at least 5000 expected)",
+            tm.compared
+        );
+        std::process::exit(1);
+    }
     if !disagreements.is_empty() {
         eprintln!(
             "differential: FAILED: {} disagreements",
