@@ -135,6 +135,67 @@ impl EffectiveConfig {
         })
     }
 
+    /// The value as redis-server reports it with `CONFIG GET` after startup: memory in bytes,
+    /// numbers as the version's parser reads them (lenient before 6.0, `hz` clamped), save
+    /// points after accumulation, list directives as space-separated words.
+    pub fn server_value(&self, name: &str) -> Option<String> {
+        use super::values::{atoi, memtoll_lenient, memtoull, strtol_octal_lenient};
+        use crate::catalog::ValueType;
+        use crate::version::Family;
+        let setting = self.get(name);
+        let family = self.target.family();
+        let words = |s: &Setting| {
+            s.args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match setting.as_ref().map(|s| s.primary.as_str()) {
+            _ if name == "save" => {
+                let points: Vec<String> = self
+                    .save_points
+                    .iter()
+                    .map(|(a, b)| format!("{} {}", atoi(a), atoi(b)))
+                    .collect();
+                return Some(points.join(" "));
+            }
+            Some("replicaof" | "slaveof") => {
+                let s = setting.as_ref()?;
+                let no_one = s.args.len() == 2
+                    && s.args[0].eq_ignore_ascii_case(b"no")
+                    && s.args[1].eq_ignore_ascii_case(b"one");
+                return Some(match (no_one, family) {
+                    (true, Family::Chain) => "no 0".into(),
+                    (true, _) => String::new(),
+                    (false, _) => words(s),
+                });
+            }
+            _ => {}
+        }
+        let setting = setting?;
+        let (_, spec) = self.catalog.lookup(&setting.primary)?;
+        let first = setting.args.first().cloned().unwrap_or_default();
+        Some(match spec.value_type {
+            ValueType::Memory if family == Family::Chain => {
+                memtoll_lenient(&first, self.target).to_string()
+            }
+            ValueType::Memory => memtoull(&first)?.to_string(),
+            ValueType::Int => {
+                let v = if family == Family::Chain {
+                    i64::from(atoi(&first))
+                } else {
+                    super::values::string2ll(&first)?
+                };
+                // hz is clamped after parsing, except by 6.0 (which then crashes on 0).
+                let clamp = setting.primary == "hz" && self.target.redis_equivalent() != (6, 0);
+                if clamp { v.clamp(1, 500) } else { v }.to_string()
+            }
+            ValueType::Octal => format!("{:o}", strtol_octal_lenient(&first)),
+            _ => words(&setting),
+        })
+    }
+
     /// Whether some valid line sets `name`.
     pub fn is_set(&self, name: &str) -> bool {
         self.last.contains_key(&self.primary_of(name))

@@ -451,7 +451,7 @@ impl Loader {
                     return false;
                 }
                 for (i, a) in args.iter().enumerate() {
-                    if let ValueCheck::Rejected(msg) = check_value(spec, self.family, a) {
+                    if let ValueCheck::Rejected(msg) = check_value(spec, self.catalog.version, a) {
                         self.invalid(
                             file,
                             value_span(i.min(arg_spans.len().saturating_sub(1))),
@@ -466,7 +466,7 @@ impl Loader {
             }
             _ => {
                 let value = &args[0];
-                match check_value(spec, self.family, value) {
+                match check_value(spec, self.catalog.version, value) {
                     ValueCheck::Ok => {
                         if self.crashes(primary, value) {
                             self.invalid(file, value_span(0), "invalid/bad-value", format!("`{primary} 0` makes Redis 6.0 crash right after startup (division by zero)"), Some("use a value from 1 to 500 (10 is the default)".into()));

@@ -4,7 +4,7 @@
 //! helpers below take that into account where Redis does.
 
 use crate::catalog::{DirectiveSpec, ValueType};
-use crate::version::Family;
+use crate::version::{Family, Version};
 
 /// The value as a C string sees it: up to the first NUL.
 pub fn c_str(value: &[u8]) -> &[u8] {
@@ -98,9 +98,20 @@ pub fn memtoll(value: &[u8]) -> Option<i64> {
     Some(n.wrapping_mul(mul as i64))
 }
 
-/// `memtoll(p, NULL)` (≤5.0): errors are ignored, a bad unit gives 0.
-pub fn memtoll_lenient(value: &[u8]) -> i64 {
-    memtoll(value).unwrap_or(0)
+/// `memtoll(p, NULL)` (≤5.0): errors are ignored. From 3.0 a bad unit gives 0; 2.8 and older
+/// ignore the unit and keep the digits (`2 gb` → 2, `1.5gb` → 1).
+pub fn memtoll_lenient(value: &[u8], version: Version) -> i64 {
+    if version.redis_equivalent() >= (3, 0) {
+        return memtoll(value).unwrap_or(0);
+    }
+    let s = c_str(value);
+    let sign = usize::from(s.first() == Some(&b'-'));
+    let digits = sign + s[sign..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits >= 128 {
+        return i64::MAX;
+    }
+    let mul = unit_multiplier(&s[digits..]).unwrap_or(1);
+    strtoll(&s[..digits]).0.wrapping_mul(mul as i64)
 }
 
 /// What glibc's `strtoll(s, &end, radix)` computes on the C string: leading white space, a
@@ -239,7 +250,8 @@ fn check_bounds(spec: &DirectiveSpec, raw: i64, octal: bool) -> ValueCheck {
 }
 
 /// Check the single value of a table directive (or a chain branch) of the given type.
-pub fn check_value(spec: &DirectiveSpec, family: Family, value: &[u8]) -> ValueCheck {
+pub fn check_value(spec: &DirectiveSpec, version: Version, value: &[u8]) -> ValueCheck {
+    let family = version.family();
     let lenient = family == Family::Chain || spec.unvalidated;
     match spec.value_type {
         ValueType::Bool => {
@@ -266,7 +278,7 @@ pub fn check_value(spec: &DirectiveSpec, family: Family, value: &[u8]) -> ValueC
             None => ValueCheck::Rejected("argument couldn't be parsed into an integer".into()),
         },
         ValueType::Memory if lenient => {
-            let v = memtoll_lenient(value);
+            let v = memtoll_lenient(value, version);
             if let Some(e) = bounds_error(spec, v as i128, false) {
                 return ValueCheck::Rejected(e);
             }
@@ -370,7 +382,10 @@ mod tests {
         assert_eq!(memtoull(b"1tb"), None);
         assert_eq!(memtoull(b"18446744073709551616"), Some(u64::MAX));
         assert_eq!(memtoll(b"-1"), Some(-1));
-        assert_eq!(memtoll_lenient(b"2GiB"), 0);
+        assert_eq!(memtoll_lenient(b"2GiB", Version::redis(5, 0)), 0);
+        // mm-quoted-2gb and mm-float, observed on 2.8.
+        assert_eq!(memtoll_lenient(b"2 gb", Version::redis(2, 8)), 2);
+        assert_eq!(memtoll_lenient(b"1.5gb", Version::redis(2, 8)), 1);
     }
 
     #[test]
