@@ -381,7 +381,7 @@ impl Loader {
         match spec.value_type {
             ValueType::Special => {
                 if primary == "include" {
-                    return self.include(file, idx, &args[0], span.clone());
+                    return self.include(file, &args[0], span.clone());
                 }
                 if primary == "dir" {
                     return self.chdir(file, &args[0], span.clone());
@@ -599,7 +599,7 @@ impl Loader {
         true
     }
 
-    fn include(&mut self, file: usize, idx: usize, value: &[u8], span: Range<usize>) -> bool {
+    fn include(&mut self, file: usize, value: &[u8], span: Range<usize>) -> bool {
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
         let pattern = self.cwd.join(&text);
         let is_glob = self.family == Family::Table7 && text.contains(['*', '?', '[']);
@@ -635,7 +635,6 @@ impl Loader {
             Ok(b) => b,
             Err(e) => return self.not_found(file, &pattern, e, span),
         };
-        let _ = idx;
         self.stack.push(pattern.clone());
         self.read_unit(pattern, bytes);
         self.stack.pop();
