@@ -248,6 +248,19 @@ mod tests {
     }
 
     #[test]
+    fn line_and_column_of_offsets() {
+        let tree = parse(b"ab\ncd\r\nef");
+        assert_eq!(tree.line_col(0), (1, 1));
+        assert_eq!(tree.line_col(2), (1, 3)); // the LF itself
+        assert_eq!(tree.line_col(3), (2, 1));
+        assert_eq!(tree.line_col(7), (3, 1));
+        assert_eq!(tree.line_col(9), (3, 3)); // end of a file without final LF
+        let with_lf = parse(b"ab\n");
+        assert_eq!(with_lf.line_col(3), (2, 1)); // end of a file ending with LF
+        assert_eq!(parse(b"").line_col(0), (1, 1));
+    }
+
+    #[test]
     fn bom_is_part_of_the_first_name() {
         let tree = parse(b"\xef\xbb\xbf# comment\n");
         match &tree.lines[0].kind {
