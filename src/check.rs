@@ -116,7 +116,7 @@ pub fn lint_bytes(
     settings: &LintSettings,
     rules: &RuleSet,
 ) -> FileReport {
-    let analysis = crate::semantic::analyze(path, bytes, options);
+    let mut analysis = crate::semantic::analyze(path, bytes, options);
     let engine_options = EngineOptions {
         profile: settings.profile,
         params: settings.params.clone(),
@@ -125,7 +125,7 @@ pub fn lint_bytes(
         settings.enabled(r.id())
             && (r.def.default_enabled || settings.select.iter().any(|s| s == r.id()))
     };
-    let mut diagnostics = analysis.diagnostics.clone();
+    let mut diagnostics = std::mem::take(&mut analysis.diagnostics);
     // The rule set is about redis-server; a Sentinel config only gets the validity checks.
     if !options.sentinel {
         diagnostics.extend(engine::run(

@@ -1,7 +1,9 @@
 //! The command line: exit statuses, formats, stdin, and bad input.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn redlint(args: &[&str]) -> Output {
@@ -34,19 +36,7 @@ fn rules_in(v: &serde_json::Value) -> Vec<String> {
 }
 
 fn stock(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/upstream")
-        .join(name);
-    if p.is_file() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing but CI is set",
-        p.display()
-    );
-    eprintln!("skipping: {} not found", p.display());
-    None
+    common::shared(&format!("corpus/upstream/{name}"))
 }
 
 #[test]

@@ -5,20 +5,9 @@
 use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use redlint::version::Version;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/corpus is missing but CI is set"
-    );
-    eprintln!("skipping: ../shared/corpus not found");
-    None
-}
+use std::path::{Path, PathBuf};
 
 /// The version a stock file belongs to: `redis-7.4.1.conf` → 7.4, `valkey-8.0.1.conf` → valkey-8.0.
 fn stock_version(name: &str) -> Option<Version> {
@@ -48,7 +37,9 @@ fn sorted_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn corpus_runs_clean() {
-    let Some(corpus) = corpus_dir() else { return };
+    let Some(corpus) = common::shared("corpus") else {
+        return;
+    };
     let rules = builtin_rules();
     let settings = LintSettings::default();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

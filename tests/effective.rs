@@ -2,25 +2,11 @@
 //! `../shared/reference/redis-config-cases.toml` hold `CONFIG GET` values (and AUTH results)
 //! read from 11 server builds after a full start. Each must match what redlint computes.
 
+mod common;
+
 use redlint::semantic::analyze;
 use redlint::{CheckOptions, Version};
-use std::path::{Path, PathBuf};
 use toml::Value;
-
-fn cases_file() -> Option<PathBuf> {
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/redis-config-cases.toml");
-    if p.is_file() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} missing but CI is set",
-        p.display()
-    );
-    eprintln!("skipping: {} not found", p.display());
-    None
-}
 
 /// Version labels of the cases file → our versions (`8.0-m01` is our 8.0).
 fn version_of(label: &str) -> Option<Version> {
@@ -30,7 +16,9 @@ fn version_of(label: &str) -> Option<Version> {
 
 #[test]
 fn effective_values_match_running_servers() {
-    let Some(path) = cases_file() else { return };
+    let Some(path) = common::shared("reference/redis-config-cases.toml") else {
+        return;
+    };
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: toml::Table = toml::from_str(&text).unwrap();
     let observed = doc["observed"].as_table().unwrap();

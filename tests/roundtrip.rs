@@ -1,6 +1,8 @@
 //! The syntax tree is lossless: printing it gives back the input byte for byte, for every file
 //! we have and for arbitrary bytes; parsing and checking never panic; quoting round-trips.
 
+mod common;
+
 use proptest::prelude::*;
 use redlint::syntax::{self, LineKind};
 use std::path::{Path, PathBuf};
@@ -19,20 +21,6 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `../shared/corpus`: required in CI, skipped with a message elsewhere.
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "../shared/corpus is missing but CI is set"
-    );
-    eprintln!("skipping corpus files: ../shared/corpus not found");
-    None
-}
-
 #[test]
 fn every_fixture_and_corpus_file_round_trips() {
     let mut files = Vec::new();
@@ -41,7 +29,7 @@ fn every_fixture_and_corpus_file_round_trips() {
         &mut files,
     );
     let fixtures = files.len();
-    if let Some(dir) = corpus_dir() {
+    if let Some(dir) = common::shared("corpus") {
         files_under(&dir, &mut files);
     }
     assert!(fixtures > 10);
