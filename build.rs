@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
-fn embed(dir: &Path, out: &mut String, name: &str) {
+fn embed(dir: &Path, name: &str, dest: &Path) {
+    let mut out = String::new();
+    let out = &mut out;
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -25,13 +27,16 @@ fn embed(dir: &Path, out: &mut String, name: &str) {
         .unwrap();
     }
     writeln!(out, "];").unwrap();
+    fs::write(dest, out).unwrap();
 }
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = String::new();
-    embed(&root.join("rules/catalog"), &mut out, "CATALOG_SOURCES");
-    embed(&root.join("rules"), &mut out, "RULE_SOURCES");
-    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs");
-    fs::write(dest, out).unwrap();
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).to_path_buf();
+    embed(
+        &root.join("rules/catalog"),
+        "CATALOG_SOURCES",
+        &out.join("catalogs.rs"),
+    );
+    embed(&root.join("rules"), "RULE_SOURCES", &out.join("rules.rs"));
 }

@@ -9,9 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+    include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 }
-pub use embedded::RULE_SOURCES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]

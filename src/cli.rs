@@ -1,14 +1,14 @@
-//! Command-line interface.
+//! Command-line interface: arguments, reading inputs, exit statuses. The library does the work.
 
-use crate::check::{CheckOptions, FileReport, LintSettings, lint_bytes};
-use crate::config::LoadedConfig;
-use crate::diagnostic::Severity;
-use crate::rules::RuleSet;
-use crate::rules::model::Profile;
-use crate::version::Version;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Read, Write};
+use redlint::report::{Human, Json, Reporter};
+use redlint::ruleset::RuleSet;
+use redlint::ruleset::raw::Profile;
+use redlint::settings::LoadedConfig;
+use redlint::{CheckOptions, FileReport, LintSettings, Severity, Version, lint_bytes};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -107,6 +107,27 @@ impl FailOn {
     }
 }
 
+/// How a run ends, as the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing at or above the `--fail-on` severity.
+    Clean,
+    /// Something at or above the `--fail-on` severity.
+    Findings,
+    /// Usage or I/O error: nothing was checked.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(match s {
+            ExitStatus::Clean => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
 /// Errors that stop redlint before it can report (exit status 2).
 #[derive(Debug, thiserror::Error)]
 pub enum UsageError {
@@ -115,12 +136,25 @@ pub enum UsageError {
     #[error("{0}")]
     Other(String),
     #[error(transparent)]
-    Rules(Box<crate::rules::RuleLoadError>),
+    Rules(Box<redlint::ruleset::RuleLoadError>),
+    #[error(transparent)]
+    Settings(#[from] redlint::settings::ConfigError),
+    #[error(transparent)]
+    Catalog(#[from] redlint::catalog::CatalogError),
 }
 
-impl From<Box<crate::rules::RuleLoadError>> for UsageError {
-    fn from(e: Box<crate::rules::RuleLoadError>) -> Self {
+impl From<Box<redlint::ruleset::RuleLoadError>> for UsageError {
+    fn from(e: Box<redlint::ruleset::RuleLoadError>) -> Self {
         UsageError::Rules(e)
+    }
+}
+
+impl From<redlint::Error> for UsageError {
+    fn from(e: redlint::Error) -> Self {
+        match e {
+            redlint::Error::Catalog(c) => UsageError::Catalog(c),
+            redlint::Error::Rules(r) => UsageError::Rules(r),
+        }
     }
 }
 
@@ -157,7 +191,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
 }
 
 /// Run the CLI; returns the process exit status.
-pub fn run(cli: Cli) -> Result<i32, UsageError> {
+pub fn run(cli: Cli) -> Result<ExitStatus, UsageError> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules(args) => {
@@ -165,19 +199,19 @@ pub fn run(cli: Cli) -> Result<i32, UsageError> {
             print!(
                 "{}",
                 if args.markdown {
-                    crate::docs::rules_markdown(&rules)
+                    redlint::docs::rules_markdown(&rules)
                 } else {
-                    crate::docs::rules_table(&rules)
+                    redlint::docs::rules_table(&rules)
                 }
             );
-            Ok(0)
+            Ok(ExitStatus::Clean)
         }
         Command::Explain(args) => {
             let rules = load_rules(&args.rule_dirs)?;
-            match crate::docs::explain(&rules, &args.id) {
+            match redlint::docs::explain(&rules, &args.id) {
                 Some(text) => {
                     print!("{text}");
-                    Ok(0)
+                    Ok(ExitStatus::Clean)
                 }
                 None => Err(UsageError::Other(format!(
                     "no rule `{}`; `redlint rules` lists them",
@@ -189,7 +223,7 @@ pub fn run(cli: Cli) -> Result<i32, UsageError> {
 }
 
 fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
-    let mut rules = (*crate::check::builtin_rules()).clone();
+    let mut rules = (*redlint::builtin_rules()).clone();
     for dir in dirs {
         rules.add_dir(dir)?;
     }
@@ -199,12 +233,11 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
     Ok(rules)
 }
 
-fn check(args: CheckArgs) -> Result<i32, UsageError> {
+fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let config = match &args.config {
         Some(p) => LoadedConfig::load(p),
         None => LoadedConfig::discover(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
-    }
-    .map_err(|e| UsageError::Other(e.to_string()))?;
+    }?;
     let file = &config.file;
     let mut options = CheckOptions {
         sentinel: args.sentinel,
@@ -224,7 +257,7 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
         (None, None) => None,
     };
     if let Some(v) = target {
-        crate::catalog::Catalog::load(v).map_err(|e| UsageError::Other(e.to_string()))?;
+        redlint::catalog::Catalog::load(v)?;
         options.target = v;
     }
     let mut dirs = config.rule_dirs();
@@ -262,34 +295,18 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
         } else {
             path.as_path()
         };
-        reports.push(lint_bytes(shown, &bytes, &options, &settings, &rules));
+        reports.push(lint_bytes(shown, &bytes, &options, &settings, &rules)?);
     }
+    let reporter: Box<dyn Reporter> = match args.format {
+        Format::Json => Box::new(Json),
+        Format::Human => Box::new(Human {
+            color: stdout_is_color(),
+            width: 100,
+        }),
+    };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match args.format {
-        Format::Json => {
-            let _ = writeln!(out, "{}", crate::render::json(&reports));
-        }
-        Format::Human => {
-            let color = stdout_is_color();
-            for r in &reports {
-                let _ = write!(out, "{}", crate::render::human(r, color, 100));
-            }
-            let (errors, warnings, infos) = (
-                count(&reports, Severity::Error),
-                count(&reports, Severity::Warning),
-                count(&reports, Severity::Info),
-            );
-            let _ = writeln!(
-                out,
-                "{} file{} checked: {errors} error{}, {warnings} warning{}, {infos} info",
-                reports.len(),
-                plural(reports.len()),
-                plural(errors),
-                plural(warnings)
-            );
-        }
-    }
+    // A closed pipe (`redlint check ... | head`) is not an error of the check.
+    let _ = reporter.report(&reports, &mut stdout.lock());
     let threshold = match args.fail_on {
         Some(f) => f.severity(),
         None => file.fail_on.unwrap_or(Severity::Warning),
@@ -298,21 +315,13 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity >= threshold);
-    Ok(i32::from(failed))
+    Ok(if failed {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 fn stdout_is_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn count(reports: &[FileReport], severity: Severity) -> usize {
-    reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| d.severity == severity)
-        .count()
 }

@@ -1,9 +1,10 @@
-//! Diagnostics: what a check found, where, and how bad it is.
+//! Diagnostics: what a check found, where (a span into a source file), how bad it is, and how
+//! it could be fixed.
 
+use crate::source::{FileId, Span};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;
-use std::path::PathBuf;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -14,59 +15,108 @@ pub enum Severity {
     Error,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
-        })
+        }
     }
 }
 
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that is not a severity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a severity (use error, warning or info)")]
+pub struct BadSeverity(pub String);
+
 impl FromStr for Severity {
-    type Err = String;
+    type Err = BadSeverity;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!(
-                "`{other}` is not a severity (use error, warning or info)"
-            )),
+            other => Err(BadSeverity(other.to_string())),
         }
     }
 }
 
-/// Where a diagnostic points: a byte range of one file (the checked file or one it includes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub file: PathBuf,
-    pub span: Range<usize>,
-    /// 1-based, columns counted in bytes; `end_column` is exclusive.
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+/// How far a fix can be trusted, ordered: `DisplayOnly < Unsafe < Safe` (ruff's model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Needs a human decision or a runtime procedure: shown, never applied.
+    DisplayOnly,
+    /// Changes how the server behaves (clients need a new password, a port closes ...).
+    Unsafe,
+    /// Keeps the server's effective config, or only makes it stricter with no loss.
+    Safe,
 }
 
-impl Location {
-    /// Line and column of `span` in a parsed file (binary search over its lines).
-    pub fn in_tree(
-        file: PathBuf,
-        tree: &crate::syntax::SyntaxTree,
-        span: Range<usize>,
-    ) -> Location {
-        let (line, column) = tree.line_col(span.start);
-        let (end_line, end_column) = tree.line_col(span.end);
-        Location {
-            file,
-            span,
-            line,
-            column,
-            end_line,
-            end_column,
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
         }
+    }
+
+    /// What the fix does, for listings and `explain`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only: shown as advice, never applied",
+            Applicability::Unsafe => "unsafe: changes runtime behaviour, applied on request",
+            Applicability::Safe => "safe: keeps behaviour or only makes it stricter",
+        }
+    }
+}
+
+impl fmt::Display for Applicability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Replace `range` of a source file with `content` (an insertion when the range is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub content: Vec<u8>,
+}
+
+/// A way to fix a finding: non-overlapping edits of one source file, sorted by position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub file: FileId,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix that is only advice: nothing to apply.
+    pub fn display_only(title: String, file: FileId) -> Fix {
+        Fix {
+            title,
+            applicability: Applicability::DisplayOnly,
+            file,
+            edits: Vec::new(),
+        }
+    }
+
+    /// Whether the fix may be applied at the given threshold (display-only never is).
+    pub fn applies(&self, threshold: Applicability) -> bool {
+        self.applicability != Applicability::DisplayOnly
+            && self.applicability >= threshold
+            && !self.edits.is_empty()
     }
 }
 
@@ -76,8 +126,18 @@ pub struct Diagnostic {
     pub rule: String,
     pub severity: Severity,
     pub message: String,
+    /// What the finding points at; `None` for a finding about the config as a whole (shown on
+    /// the first line of the checked file).
+    pub primary: Option<Span>,
     /// Short text shown under the source label.
     pub label: Option<String>,
     pub help: Option<String>,
-    pub location: Location,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// Whether redis-server refuses to start because of what this diagnostic reports.
+    pub fn is_invalid(&self) -> bool {
+        self.rule.starts_with(crate::checks::INVALID_PREFIX)
+    }
 }

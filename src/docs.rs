@@ -1,40 +1,37 @@
 //! Rule documentation generated from the rule data: `redlint rules`, `redlint explain`, and the
 //! README rule table.
 
-use crate::rules::model::Safety;
-use crate::rules::{BUILTIN_CHECKS, Rule, RuleSet};
+use crate::checks::Check;
+use crate::diagnostic::Applicability;
+use crate::ruleset::RuleSet;
 use std::fmt::Write as _;
 
-fn fixable(rule: &Rule) -> &'static str {
-    match rule.fixable() {
-        Some(Safety::Safe) => "safe",
-        Some(Safety::Unsafe) => "unsafe",
-        Some(Safety::Manual) => "manual",
-        None => "-",
-    }
+/// What `--fix` does for a finding: `safe`, `unsafe`, `display-only` (advice), or `-` (none).
+fn fixable(fix: Option<Applicability>) -> String {
+    fix.map_or("-".to_string(), |a| a.as_str().to_string())
 }
 
 fn rows(set: &RuleSet) -> Vec<[String; 5]> {
     let mut rows: Vec<[String; 5]> = set
-        .rules
+        .rules()
         .iter()
         .map(|r| {
             [
                 r.id().to_string(),
-                r.def.severity.to_string(),
-                r.versions.describe(),
-                fixable(r).to_string(),
-                r.def.summary.clone(),
+                r.severity().to_string(),
+                r.versions().describe(),
+                fixable(r.fix().map(|f| f.applicability)),
+                r.summary().to_string(),
             ]
         })
         .collect();
-    rows.extend(BUILTIN_CHECKS.iter().map(|(id, sev, summary)| {
+    rows.extend(Check::ALL.iter().map(|c| {
         [
-            id.to_string(),
-            sev.to_string(),
+            c.id().to_string(),
+            c.severity().to_string(),
             "all".into(),
-            "-".into(),
-            summary.to_string(),
+            fixable(c.fix()),
+            c.summary().to_string(),
         ]
     }));
     rows.sort();
@@ -99,46 +96,47 @@ pub fn rules_markdown(set: &RuleSet) -> String {
 /// Long explanation of one rule.
 pub fn explain(set: &RuleSet, id: &str) -> Option<String> {
     let mut out = String::new();
-    if let Some((id, sev, summary)) = BUILTIN_CHECKS.iter().find(|(b, _, _)| *b == id) {
+    if let Some(check) = Check::from_id(id) {
         let _ = writeln!(
             out,
-            "{id} ({sev})\n\n{summary}.\n\nBuilt into redlint's reader of redis.conf; it follows what redis-server of the target version does."
+            "{id} ({})\n\n{}.\n\nBuilt into redlint's reader of redis.conf; it follows what redis-server of the target version does.",
+            check.severity(),
+            check.summary()
         );
         return Some(out);
     }
     let rule = set.get(id)?;
-    let d = &rule.def;
     let _ = writeln!(
         out,
         "{} ({}, versions: {})\n",
         rule.id(),
-        d.severity,
-        rule.versions.describe()
+        rule.severity(),
+        rule.versions().describe()
     );
-    let _ = writeln!(out, "{}\n", d.summary);
-    let _ = writeln!(out, "Why:\n{}\n", d.rationale.trim());
-    if let Some(bad) = &d.example_bad {
+    let _ = writeln!(out, "{}\n", rule.summary());
+    let _ = writeln!(out, "Why:\n{}\n", rule.rationale().trim());
+    if let Some(bad) = rule.example_bad() {
         let _ = writeln!(out, "Example that triggers it:\n{}\n", indent(bad));
     }
-    if let Some(good) = &d.example_good {
+    if let Some(good) = rule.example_good() {
         let _ = writeln!(out, "Example that does not:\n{}\n", indent(good));
     }
-    match &d.fix {
+    match rule.fix() {
         Some(fix) => {
-            let safety = match fix.safety {
-                Safety::Safe => "safe: keeps behaviour, applied by --fix",
-                Safety::Unsafe => "unsafe: changes behaviour, review before applying",
-                Safety::Manual => "manual: redlint describes it but never edits",
-            };
-            let _ = writeln!(out, "Fix ({safety}):\n  {}\n", fix.description);
+            let _ = writeln!(
+                out,
+                "Fix ({}):\n  {}\n",
+                fix.applicability.describe(),
+                fix.title
+            );
         }
         None => {
             let _ = writeln!(out, "Fix: none\n");
         }
     }
-    if !d.sources.is_empty() {
+    if !rule.sources().is_empty() {
         let _ = writeln!(out, "Sources:");
-        for s in &d.sources {
+        for s in rule.sources() {
             let _ = writeln!(out, "  - {s}");
         }
     }

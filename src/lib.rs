@@ -5,27 +5,34 @@
 //! use std::path::Path;
 //!
 //! let options = CheckOptions { target: "7.0".parse().unwrap(), ..Default::default() };
-//! let report = check_bytes(Path::new("redis.conf"), b"maxmemory 2GiB\n", &options);
+//! let report = check_bytes(Path::new("redis.conf"), b"maxmemory 2GiB\n", &options).unwrap();
 //! let first = report.first_invalid().expect("redis-server 7.0 rejects 2GiB");
-//! assert_eq!((first.rule.as_str(), first.location.line), ("invalid/bad-value", 1));
+//! assert_eq!((first.rule.as_str(), report.line(first)), ("invalid/bad-value", 1));
 //! ```
 //!
-//! Data flows one way: bytes → [`syntax`] tree → [`semantic`] effective config → rules →
-//! diagnostics → edits → output.
+//! Data flows one way: bytes → [`source`] files → [`syntax`] trees → [`semantic`] model →
+//! [`engine`] (rules from [`ruleset`]) → diagnostics → [`report`] output. No module imports one
+//! of a later stage.
+#![forbid(unsafe_code)]
 
 pub mod catalog;
-pub mod check;
-pub mod cli;
-pub mod config;
+pub mod checks;
 pub mod diagnostic;
 pub mod docs;
-pub mod render;
-pub mod rules;
+pub mod engine;
+mod linter;
+pub mod report;
+pub mod ruleset;
 pub mod semantic;
-pub mod suppress;
+pub mod settings;
+pub mod source;
+mod suppress;
 pub mod syntax;
 pub mod version;
 
-pub use check::{CheckOptions, FileReport, LintSettings, check_bytes, lint_bytes};
-pub use diagnostic::{Diagnostic, Location, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use linter::{Error, FileReport, builtin_rules, check_bytes, lint_bytes};
+pub use semantic::CheckOptions;
+pub use settings::LintSettings;
+pub use source::{FileId, Location, Span};
 pub use version::Version;

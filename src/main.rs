@@ -1,19 +1,21 @@
-use clap::Parser;
-use redlint::cli::UsageError;
+mod cli;
 
-fn main() {
-    let cli = redlint::cli::Cli::parse();
-    let status = match redlint::cli::run(cli) {
-        Ok(status) => status,
+use clap::Parser;
+use cli::{ExitStatus, UsageError};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(status) => status.into(),
         Err(UsageError::Rules(e)) => {
             // A broken rule file: show the TOML with the offending span.
             eprintln!("{:?}", miette::Report::new(*e));
-            2
+            ExitStatus::Error.into()
         }
         Err(e) => {
             eprintln!("redlint: error: {e}");
-            2
+            ExitStatus::Error.into()
         }
-    };
-    std::process::exit(status);
+    }
 }

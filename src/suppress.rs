@@ -8,12 +8,12 @@
 //! Ids may be rule ids or category prefixes. Suppressions that silence nothing, or name nothing
 //! redlint knows, are reported themselves.
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::rules::{RuleSet, selector_matches};
-use crate::semantic::SourceFile;
+use crate::checks::Check;
+use crate::diagnostic::Diagnostic;
+use crate::ruleset::{RuleSet, selector_matches};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::syntax::LineKind;
 use std::ops::Range;
-use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Scope {
@@ -24,7 +24,7 @@ enum Scope {
 
 #[derive(Debug, Clone)]
 struct Suppression {
-    file: PathBuf,
+    file: FileId,
     scope: Scope,
     ids: Vec<(String, Range<usize>)>,
     /// Span of the comment, for reporting.
@@ -32,8 +32,8 @@ struct Suppression {
     used: Vec<bool>,
 }
 
-fn parse(file: &SourceFile) -> Vec<Suppression> {
-    let src = &file.bytes;
+fn parse(id: FileId, file: &SourceFile) -> Vec<Suppression> {
+    let src = file.bytes();
     let lines = &file.tree.lines;
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -77,7 +77,7 @@ fn parse(file: &SourceFile) -> Vec<Suppression> {
         };
         let ids: Vec<(String, Range<usize>)> = words.into_iter().skip(1).collect();
         out.push(Suppression {
-            file: file.path.clone(),
+            file: id,
             scope,
             used: vec![false; ids.len()],
             ids,
@@ -87,23 +87,30 @@ fn parse(file: &SourceFile) -> Vec<Suppression> {
     out
 }
 
-/// Drop suppressed diagnostics and report unused or unknown suppressions.
+/// Drop suppressed diagnostics and report unused or unknown suppressions. `active` tells
+/// whether a rule or check ran at all: a suppression of one that did not run is not "unused".
 pub fn apply(
-    files: &[SourceFile],
+    sources: &Sources,
     rules: &RuleSet,
+    active: &dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    let mut sups: Vec<Suppression> = files.iter().flat_map(parse).collect();
+    let mut sups: Vec<Suppression> = sources.iter().flat_map(|(id, f)| parse(id, f)).collect();
     if sups.is_empty() {
         return diagnostics;
     }
     let mut kept = Vec::new();
     for d in diagnostics {
+        let (file, offset) = d
+            .primary
+            .as_ref()
+            .map_or((FileId::ROOT, 0), |s| (s.file, s.range.start));
+        let line = sources.get(file).line_col(offset).0;
         let mut suppressed = false;
-        for s in sups.iter_mut().filter(|s| s.file == d.location.file) {
+        for s in sups.iter_mut().filter(|s| s.file == file) {
             let applies = match s.scope {
                 Scope::File => true,
-                Scope::Line(n) => d.location.line == n,
+                Scope::Line(n) => line == n,
             };
             if !applies {
                 continue;
@@ -120,40 +127,28 @@ pub fn apply(
         }
     }
     for s in &sups {
-        let file = files
-            .iter()
-            .find(|f| f.path == s.file)
-            .expect("suppression from a read file");
         for (k, (id, span)) in s.ids.iter().enumerate() {
-            let (rule, message) = if !rules.knows_selector(id) {
+            let (check, message) = if !rules.knows_selector(id) {
                 (
-                    "meta/unknown-suppression",
+                    Check::UnknownSuppression,
                     format!("suppression names `{id}`, which is no rule id or category"),
                 )
-            } else if !s.used[k] {
+            } else if !s.used[k] && rules.ids().any(|r| selector_matches(id, r) && active(r)) {
                 (
-                    "meta/unused-suppression",
+                    Check::UnusedSuppression,
                     format!("suppression of `{id}` silences nothing"),
                 )
             } else {
                 continue;
             };
-            kept.push(Diagnostic {
-                rule: rule.into(),
-                severity: Severity::Warning,
-                message,
-                label: None,
-                help: Some("remove it from the suppression comment".into()),
-                location: Location::in_tree(
-                    s.file.clone(),
-                    &file.tree,
-                    if span.is_empty() {
-                        s.span.clone()
-                    } else {
-                        span.clone()
-                    },
-                ),
-            });
+            let range = if span.is_empty() {
+                s.span.clone()
+            } else {
+                span.clone()
+            };
+            let mut d = check.at(Some(Span::new(s.file, range)), message);
+            d.help = Some("remove it from the suppression comment".into());
+            kept.push(d);
         }
     }
     kept

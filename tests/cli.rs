@@ -249,13 +249,19 @@ fn rules_and_explain() {
     ] {
         assert!(out.contains(id), "{id}");
     }
-    let o = redlint(&["explain", "security/dangerous-commands-exposed"]);
+    let o = redlint(&["explain", "network/bind-all-interfaces"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(
         out.contains("Why:") && out.contains("Fix (unsafe") && out.contains("Sources:"),
         "{out}"
     );
+    // A fix declared without actions is advice: it says so instead of promising an edit.
+    let out = stdout(&redlint(&[
+        "explain",
+        "security/dangerous-commands-exposed",
+    ]));
+    assert!(out.contains("Fix (display-only"), "{out}");
     assert_eq!(redlint(&["explain", "no/such"]).status.code(), Some(2));
 }
 

@@ -1,11 +1,9 @@
 //! Acceptance cases of the core rule set (network, security, tls, memory, persistence), run
 //! through the library entry points on the configs in `fixtures/rules/core/`.
 
-use redlint::check::{
-    CheckOptions, FileReport, LintSettings, builtin_rules, check_bytes, lint_bytes,
-};
-use redlint::rules::model::Profile;
+use redlint::ruleset::raw::Profile;
 use redlint::version::Version;
+use redlint::{CheckOptions, FileReport, LintSettings, builtin_rules, check_bytes, lint_bytes};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +23,7 @@ fn options(target: &str) -> CheckOptions {
 fn check(name: &str, target: &str) -> FileReport {
     let path = core_dir().join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    check_bytes(&path, &bytes, &options(target))
+    check_bytes(&path, &bytes, &options(target)).expect("the target has a catalog")
 }
 
 /// Check a core fixture with a deployment profile.
@@ -37,6 +35,7 @@ fn check_profile(name: &str, target: &str, profile: Option<Profile>) -> FileRepo
         ..Default::default()
     };
     lint_bytes(&path, &bytes, &options(target), &settings, &builtin_rules())
+        .expect("the target has a catalog")
 }
 
 fn ids(report: &FileReport) -> BTreeSet<String> {
@@ -47,7 +46,7 @@ fn listing(report: &FileReport) -> String {
     report
         .diagnostics
         .iter()
-        .map(|d| format!("  {} (line {}): {}", d.rule, d.location.line, d.message))
+        .map(|d| format!("  {} (line {}): {}", d.rule, report.line(d), d.message))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -227,8 +226,12 @@ fn cache_profile_skips_persistence_rules() {
 }
 
 fn assert_secret_hidden(report: &FileReport, secret: &str) {
-    let human = redlint::render::human(report, false, 100);
-    let json = redlint::render::json(std::slice::from_ref(report));
+    let human = redlint::report::Human {
+        color: false,
+        width: 100,
+    }
+    .render(report);
+    let json = redlint::report::Json::render(std::slice::from_ref(report));
     assert!(
         !human.contains(secret),
         "{}: human output shows the secret:\n{human}",
@@ -255,7 +258,7 @@ fn requirepass_never_appears_in_output() {
         .iter()
         .find(|d| d.rule == "security/weak-password")
         .unwrap_or_else(|| panic!("weak-password not reported:\n{}", listing(&report)));
-    assert_eq!(weak.location.line, 2);
+    assert_eq!(report.line(weak), 2);
     assert_secret_hidden(&report, "foobared");
 }
 

@@ -2,8 +2,8 @@
 //! the stock files of each version for that version, and the number of findings per rule printed
 //! so that a storm of false positives is visible.
 
-use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use redlint::version::Version;
+use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::collections::BTreeMap;
 mod common;
 
@@ -68,7 +68,8 @@ fn corpus_runs_clean() {
             cwd: Some(std::env::temp_dir()),
             sentinel,
         };
-        let report = lint_bytes(&path, &bytes, &options, &settings, &rules);
+        let report = lint_bytes(&path, &bytes, &options, &settings, &rules)
+            .expect("the target has a catalog");
         for d in report
             .diagnostics
             .iter()
@@ -76,7 +77,9 @@ fn corpus_runs_clean() {
         {
             problems.push(format!(
                 "{name} at {version}: line {}: {} {}",
-                d.location.line, d.rule, d.message
+                report.line(d),
+                d.rule,
+                d.message
             ));
         }
         checked += 1;
@@ -90,14 +93,20 @@ fn corpus_runs_clean() {
             cwd: Some(std::env::temp_dir()),
             ..Default::default()
         };
-        let report =
-            std::panic::catch_unwind(|| lint_bytes(&path, &bytes, &options, &settings, &rules));
+        let report = std::panic::catch_unwind(|| {
+            lint_bytes(&path, &bytes, &options, &settings, &rules)
+                .expect("the target has a catalog")
+        });
         match report {
             Ok(report) => {
                 for d in &report.diagnostics {
                     *counts.entry(d.rule.clone()).or_default() += 1;
                 }
-                let _ = redlint::render::human(&report, false, 100);
+                let _ = redlint::report::Human {
+                    color: false,
+                    width: 100,
+                }
+                .render(&report);
             }
             Err(_) => problems.push(format!("{}: panic", path.display())),
         }

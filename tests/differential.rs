@@ -109,7 +109,9 @@ fn run_redlint_inner(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> 
         cwd: Some(dir.to_path_buf()),
         ..Default::default()
     };
-    let result = std::panic::catch_unwind(|| redlint::check_bytes(path, bytes, &options));
+    let result = std::panic::catch_unwind(|| {
+        redlint::check_bytes(path, bytes, &options).expect("the target has a catalog")
+    });
     match result {
         Ok(report) => {
             let invalid: Vec<&Diagnostic> = report
@@ -120,8 +122,8 @@ fn run_redlint_inner(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> 
             RedlintVerdict {
                 first_invalid: report.first_invalid().map(|d| {
                     (
-                        d.location.line,
-                        d.location.file == path,
+                        report.server_line(d),
+                        report.location(d).file == path,
                         d.rule.clone(),
                         d.message.clone(),
                     )

@@ -53,7 +53,8 @@ fn effective_values_match_running_servers() {
                 cwd: Some(dir.path().to_path_buf()),
                 ..Default::default()
             };
-            let analysis = analyze(&dir.path().join("test.conf"), &bytes, &options);
+            let analysis = analyze(&dir.path().join("test.conf"), &bytes, &options)
+                .expect("the target has a catalog");
             assert!(
                 !analysis
                     .diagnostics
@@ -61,7 +62,7 @@ fn effective_values_match_running_servers() {
                     .any(|d| d.rule.starts_with("invalid/")),
                 "{id} at {label}: the server ran it"
             );
-            let config = &analysis.config;
+            let config = &analysis.model;
             for (key, want) in record {
                 let want = want.as_str().unwrap_or_default();
                 let got = match key.as_str() {

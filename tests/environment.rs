@@ -11,7 +11,8 @@ fn rules_for(text: &str) -> Vec<(String, usize)> {
         cwd: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let report = check_bytes(Path::new("env.conf"), text.as_bytes(), &options);
+    let report = check_bytes(Path::new("env.conf"), text.as_bytes(), &options)
+        .expect("the target has a catalog");
     assert!(
         report.first_invalid().is_none(),
         "{text:?} must not be invalid"
@@ -19,7 +20,7 @@ fn rules_for(text: &str) -> Vec<(String, usize)> {
     report
         .diagnostics
         .iter()
-        .map(|d| (d.rule.clone(), d.location.line))
+        .map(|d| (d.rule.clone(), report.line(d)))
         .collect()
 }
 

@@ -264,31 +264,32 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
         cwd: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let report = std::panic::catch_unwind(|| redlint::check_bytes(&path, &main_bytes, &options));
+    let report = std::panic::catch_unwind(|| {
+        redlint::check_bytes(&path, &main_bytes, &options).expect("the target has a catalog")
+    });
     let (got, agree) = match &report {
         Err(_) => ("PANIC".to_string(), false),
         Ok(report) => match report.first_invalid() {
             None => ("accepted".to_string(), *expected == Expected::Accepted),
             Some(d) => {
-                let file = if d.location.file == path {
+                let file = if report.location(d).file == path {
                     String::new()
                 } else {
+                    let shown = report.location(d).file;
                     format!(
                         " in {}",
-                        d.location
-                            .file
-                            .strip_prefix(dir.path())
-                            .unwrap_or(&d.location.file)
-                            .display()
+                        shown.strip_prefix(dir.path()).unwrap_or(&shown).display()
                     )
                 };
                 let got = format!(
                     "invalid@{}{file} {} \"{}\"",
-                    d.location.line, d.rule, d.message
+                    report.server_line(d),
+                    d.rule,
+                    d.message
                 );
                 let agree = match expected {
                     Expected::Accepted => false,
-                    Expected::Fatal(n, _) => d.location.line == *n,
+                    Expected::Fatal(n, _) => report.server_line(d) == *n,
                     Expected::Rejected(_) => true,
                 };
                 (got, agree)

@@ -10,7 +10,7 @@ const END: &str = "<!-- rules:end -->";
 fn readme_rule_table_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let table = redlint::docs::rules_markdown(&redlint::check::builtin_rules());
+    let table = redlint::docs::rules_markdown(&redlint::builtin_rules());
     let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
         panic!("README.md lacks the rule table markers {START:?} … {END:?}");
     };

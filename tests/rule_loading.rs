@@ -1,6 +1,6 @@
 //! Rule files are validated when loaded; errors point into the TOML file.
 
-use redlint::rules::RuleSet;
+use redlint::ruleset::RuleSet;
 
 const GOOD: &str = r#"
 [[rule]]
@@ -13,7 +13,7 @@ message = "`maxclients {value}` is below 100"
 rationale = "Too few client slots."
 "#;
 
-fn load(text: &str) -> Result<RuleSet, Box<redlint::rules::RuleLoadError>> {
+fn load(text: &str) -> Result<RuleSet, Box<redlint::ruleset::RuleLoadError>> {
     let mut set = RuleSet::builtin()?;
     set.add_source("custom.toml", text, false)?;
     set.check_directive_names()?;
@@ -43,14 +43,15 @@ fn a_valid_user_rule_loads_and_runs() {
         &options,
         &Default::default(),
         &set,
-    );
+    )
+    .expect("the target has a catalog");
     let d = report
         .diagnostics
         .iter()
         .find(|d| d.rule == "custom/maxclients-low")
         .expect("custom rule fires");
     assert_eq!(d.message, "`maxclients 10` is below 100");
-    assert_eq!(d.location.line, 1);
+    assert_eq!(report.line(d), 1);
 }
 
 #[test]

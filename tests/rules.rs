@@ -5,9 +5,9 @@
 //! profile. Included files in the same directory end in `.inc`. Rules limited to some versions
 //! need a fixture with a target outside their range too (the edge of the range).
 
-use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
-use redlint::rules::model::Profile;
+use redlint::ruleset::raw::Profile;
 use redlint::version::Version;
+use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::path::{Path, PathBuf};
 
 struct Case {
@@ -80,7 +80,7 @@ fn every_rule_has_fixtures_that_behave() {
     let rules = builtin_rules();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for rule in &rules.rules {
+    for rule in rules.rules() {
         let id = rule.id();
         let dir = root.join(id);
         let cases = cases(&dir);
@@ -91,14 +91,14 @@ fn every_rule_has_fixtures_that_behave() {
             ));
             continue;
         }
-        let versioned = rule.def.versions.is_some();
+        let versioned = rule.has_version_range();
         if versioned {
-            let outside = cases.iter().any(|c| !rule.versions.matches(c.target));
+            let outside = cases.iter().any(|c| !rule.versions().matches(c.target));
             let inside = cases
                 .iter()
-                .any(|c| c.trigger && rule.versions.matches(c.target));
+                .any(|c| c.trigger && rule.versions().matches(c.target));
             if !outside || !inside {
-                failures.push(format!("{id}: versions {} need a trigger inside the range and a fixture with a target outside it", rule.versions.describe()));
+                failures.push(format!("{id}: versions {} need a trigger inside the range and a fixture with a target outside it", rule.versions().describe()));
             }
         }
         for case in cases {
@@ -109,7 +109,7 @@ fn every_rule_has_fixtures_that_behave() {
                 ..Default::default()
             };
             // Opt-in rules run only when selected by id.
-            let select = if rule.def.default_enabled {
+            let select = if rule.default_enabled() {
                 vec![]
             } else {
                 vec![id.to_string()]
@@ -119,13 +119,14 @@ fn every_rule_has_fixtures_that_behave() {
                 select,
                 ..Default::default()
             };
-            let report = lint_bytes(&case.path, &bytes, &options, &settings, &rules);
+            let report = lint_bytes(&case.path, &bytes, &options, &settings, &rules)
+                .expect("the target has a catalog");
             let fired = report.diagnostics.iter().any(|d| d.rule == id);
             if fired != case.trigger {
                 let found: Vec<String> = report
                     .diagnostics
                     .iter()
-                    .map(|d| format!("{} (line {}): {}", d.rule, d.location.line, d.message))
+                    .map(|d| format!("{} (line {}): {}", d.rule, report.line(d), d.message))
                     .collect();
                 failures.push(format!(
                     "{id}: {} at {} should {}trigger it; found:\n    {}",
@@ -140,7 +141,7 @@ fn every_rule_has_fixtures_that_behave() {
     }
     println!(
         "{checked} rule fixtures checked for {} rules",
-        rules.rules.len()
+        rules.rules().len()
     );
     assert!(
         failures.is_empty(),
@@ -159,9 +160,9 @@ fn builtin_rules_name_known_directives() {
 fn opt_in_rules_run_only_when_selected() {
     let rules = builtin_rules();
     let opt_in: Vec<&str> = rules
-        .rules
+        .rules()
         .iter()
-        .filter(|r| !r.def.default_enabled)
+        .filter(|r| !r.default_enabled())
         .map(|r| r.id())
         .collect();
     assert!(opt_in.contains(&"performance/latency-monitor-disabled"));
@@ -176,7 +177,8 @@ fn opt_in_rules_run_only_when_selected() {
         &options,
         &LintSettings::default(),
         &rules,
-    );
+    )
+    .expect("the target has a catalog");
     assert!(
         !default
             .diagnostics
@@ -187,7 +189,8 @@ fn opt_in_rules_run_only_when_selected() {
         select: vec!["performance/latency-monitor-disabled".into()],
         ..Default::default()
     };
-    let report = lint_bytes(Path::new("x.conf"), bytes, &options, &selected, &rules);
+    let report = lint_bytes(Path::new("x.conf"), bytes, &options, &selected, &rules)
+        .expect("the target has a catalog");
     assert!(
         report
             .diagnostics

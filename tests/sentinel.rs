@@ -49,10 +49,10 @@ fn first_invalid(
         cwd: Some(dir.to_path_buf()),
         sentinel: true,
     };
-    let report = redlint::check_bytes(path, bytes, &options);
+    let report = redlint::check_bytes(path, bytes, &options).expect("the target has a catalog");
     report
         .first_invalid()
-        .map(|d| (d.location.line, format!("{} {}", d.rule, d.message)))
+        .map(|d| (report.line(d), format!("{} {}", d.rule, d.message)))
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Suppression comments, rule selection and `redlint.toml`.
 
-use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
+use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::path::Path;
 use std::process::Command;
 
@@ -15,11 +15,12 @@ fn rules_for(text: &str, settings: &LintSettings) -> Vec<(String, usize)> {
         &options,
         settings,
         &builtin_rules(),
-    );
+    )
+    .expect("the target has a catalog");
     report
         .diagnostics
         .iter()
-        .map(|d| (d.rule.clone(), d.location.line))
+        .map(|d| (d.rule.clone(), report.line(d)))
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Snapshots of the rendered diagnostics for the invalid fixtures (`fixtures/invalid/`).
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots`).
 
-use redlint::check::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
+use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::path::Path;
 
 #[test]
@@ -31,12 +31,17 @@ fn invalid_fixtures_render() {
             cwd: Some(dir.clone()),
             ..Default::default()
         };
-        let report = lint_bytes(&shown, &bytes, &options, &settings, &builtin_rules());
+        let report = lint_bytes(&shown, &bytes, &options, &settings, &builtin_rules())
+            .expect("the target has a catalog");
         assert!(
             report.first_invalid().is_some(),
             "{name}: redis-server 7.0 rejects it, redlint must too"
         );
-        let rendered = redlint::render::human(&report, false, 100);
+        let rendered = redlint::report::Human {
+            color: false,
+            width: 100,
+        }
+        .render(&report);
         insta::assert_snapshot!(name, rendered);
     }
 }

@@ -176,8 +176,13 @@ enum Bit {
 struct Selector {
     allkeys: bool,
     allchannels: bool,
+    /// A channel rule was written since the last reset (else the channels are the default's).
+    channels_written: bool,
     default_bit: Bit,
     bits: Vec<(Vec<u8>, bool)>,
+    /// The command rules in effect, in order (`+@all`, `-config`, `+@read` ...), lowercase:
+    /// what a client may run is decided from them with the catalog's categories.
+    command_rules: Vec<String>,
 }
 
 impl Selector {
@@ -185,9 +190,16 @@ impl Selector {
         Selector {
             allkeys: false,
             allchannels: pubsub_allchannels,
+            channels_written: false,
             default_bit: Bit::Off,
             bits: Vec::new(),
+            command_rules: Vec::new(),
         }
+    }
+
+    fn record(&mut self, op: &[u8]) {
+        self.command_rules
+            .push(String::from_utf8_lossy(c_str(op)).to_ascii_lowercase());
     }
 
     fn bit(&self, cmd: &[u8]) -> Bit {
@@ -206,6 +218,9 @@ impl Selector {
     fn set_all(&mut self, on: bool) {
         self.bits.clear();
         self.default_bit = if on { Bit::On } else { Bit::Off };
+        self.command_rules.clear();
+        self.command_rules
+            .push(if on { "+@all" } else { "-@all" }.to_string());
     }
 
     /// `+@cat` / `-@cat`: we do not know which commands are in the category.
@@ -223,6 +238,10 @@ impl Selector {
 pub struct ScratchUser {
     /// SHA-256 hex of each password, in order.
     passwords: Vec<String>,
+    /// Passwords written in clear (`>pw`) that are still set.
+    plaintext: Vec<Vec<u8>>,
+    on: bool,
+    nopass: bool,
     root: Selector,
 }
 
@@ -230,8 +249,39 @@ impl ScratchUser {
     pub fn new(model: &AclModel) -> Self {
         ScratchUser {
             passwords: Vec::new(),
+            plaintext: Vec::new(),
+            on: false,
+            nopass: false,
             root: Selector::new(model.pubsub_allchannels),
         }
+    }
+
+    /// The user is enabled (`on`).
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+    /// `nopass`: any password is accepted.
+    pub fn is_nopass(&self) -> bool {
+        self.nopass
+    }
+    pub fn password_count(&self) -> usize {
+        self.passwords.len()
+    }
+    /// Passwords written in clear on the line and still set.
+    pub fn plaintext_passwords(&self) -> &[Vec<u8>] {
+        &self.plaintext
+    }
+    /// The root selector's command rules, in order, lowercase.
+    pub fn command_rules(&self) -> &[String] {
+        &self.root.command_rules
+    }
+    /// Access to every Pub/Sub channel.
+    pub fn all_channels(&self) -> bool {
+        self.root.allchannels
+    }
+    /// Access to every channel only because of `acl-pubsub-default`: no channel rule written.
+    pub fn all_channels_by_default(&self) -> bool {
+        self.root.allchannels && !self.root.channels_written
     }
 
     /// `ACLSetUser(u, op)`.
@@ -241,6 +291,7 @@ impl ScratchUser {
         }
         let v62 = model.version.at_least(6, 2);
         if ci_eq(op, "on") || ci_eq(op, "off") {
+            self.on = ci_eq(op, "on");
             return Ok(());
         }
         if v62 && (ci_eq(op, "skip-sanitize-payload") || ci_eq(op, "sanitize-payload")) {
@@ -254,6 +305,8 @@ impl ScratchUser {
         }
         if ci_eq(op, "nopass") || ci_eq(op, "resetpass") {
             self.passwords.clear();
+            self.plaintext.clear();
+            self.nopass = ci_eq(op, "nopass");
             return Ok(());
         }
         match op[0] {
@@ -265,7 +318,11 @@ impl ScratchUser {
                 };
                 if !self.passwords.contains(&hash) {
                     self.passwords.push(hash);
+                    if op[0] == b'>' {
+                        self.plaintext.push(op[1..].to_vec());
+                    }
                 }
+                self.nopass = false;
                 return Ok(());
             }
             b'<' | b'!' => {
@@ -277,6 +334,7 @@ impl ScratchUser {
                 return match self.passwords.iter().position(|p| *p == hash) {
                     Some(i) => {
                         self.passwords.remove(i);
+                        self.plaintext.retain(|p| sha256_hex(p) != hash);
                         Ok(())
                     }
                     None => Err(AclError::NoSuchPassword),
@@ -296,8 +354,12 @@ impl ScratchUser {
         }
         if ci_eq(op, "reset") {
             self.passwords.clear();
+            self.plaintext.clear();
+            self.on = false;
+            self.nopass = false;
             self.root.allkeys = false;
             self.root.allchannels = model.pubsub_allchannels && v62;
+            self.root.channels_written = false;
             self.root.set_all(false);
             return Ok(());
         }
@@ -340,8 +402,10 @@ impl Selector {
             self.allkeys = false;
         } else if v62 && (ci_eq(op, "allchannels") || ci_eq(op, "&*")) {
             self.allchannels = true;
+            self.channels_written = true;
         } else if v62 && ci_eq(op, "resetchannels") {
             self.allchannels = false;
+            self.channels_written = true;
         } else if ci_eq(op, "allcommands") || ci_eq(op, "+@all") {
             self.set_all(true);
         } else if ci_eq(op, "nocommands") || ci_eq(op, "-@all") {
@@ -404,6 +468,7 @@ impl Selector {
                 if has_spaces(&op[1..]) {
                     return Err(AclError::Syntax);
                 }
+                self.channels_written = true;
                 Ok(())
             }
             b'+' | b'-' if second == b'@' => {
@@ -411,15 +476,21 @@ impl Selector {
                     return Err(AclError::NoEnt);
                 }
                 self.set_category(op[0] == b'+');
+                self.record(op);
                 Ok(())
             }
-            b'+' => self.allow_command(model, &op[1..]),
+            b'+' => {
+                self.allow_command(model, &op[1..])?;
+                self.record(op);
+                Ok(())
+            }
             b'-' => {
                 let name = &op[1..];
                 if model.lookup(name).is_none() {
                     return Err(AclError::NoEnt);
                 }
                 self.set_bit(c_str(name), false);
+                self.record(op);
                 Ok(())
             }
             _ => Err(AclError::Syntax),

@@ -1,15 +1,17 @@
 //! Reads a config the way redis-server's `loadServerConfigFromString` does, line by line, and
 //! records every line, its validity and the effective values.
 
-use super::Analysis;
-use super::effective::{EffectiveConfig, Entry, SourceFile};
+use super::model::{Entry, LineOrigin, Model, Origin, Provenance};
 use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
 use super::values::{ValueCheck, check_value};
-use crate::catalog::{Args, Catalog, DirectiveSpec, ValueType};
-use crate::check::CheckOptions;
-use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::syntax::{self, LineKind, Token};
+use super::view::ServerView;
+use super::{Analysis, CheckOptions, LateError, environment, secrets};
+use crate::catalog::{Args, Catalog, CatalogError, DirectiveSpec, ValueType};
+use crate::checks::Check;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Sources, Span};
+use crate::syntax::{self, LineKind, SyntaxTree, Token};
 use crate::version::Family;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -31,9 +33,17 @@ const CHAIN_NAMES: &[&str] = &[
 pub(super) struct Loader {
     catalog: Arc<Catalog>,
     family: Family,
-    files: Vec<SourceFile>,
+    sources: Sources,
+    /// One view per parse unit read (the checked file, each include, each glob include).
+    views: Vec<ServerView>,
+    /// The unit being read, innermost last.
+    reading: Vec<usize>,
     entries: Vec<Entry>,
     diagnostics: Vec<Diagnostic>,
+    /// Diagnostics of checks redis-server makes after the whole file is read: they come after
+    /// every error found while reading.
+    late: Vec<Diagnostic>,
+    secrets: Vec<Span>,
     last: HashMap<String, usize>,
     cwd: PathBuf,
     special: SpecialState,
@@ -53,16 +63,17 @@ struct SaveState {
     touched: bool,
     /// 7.0+: an include was processed, so every later `save` line clears first.
     after_include: bool,
-    /// 6.2: parse units (files) that already cleared the list.
+    /// 6.2: parse units that already cleared the list.
     cleared_units: Vec<usize>,
 }
 
 impl Loader {
-    pub(super) fn run(path: &Path, bytes: &[u8], options: &CheckOptions) -> Analysis {
-        let catalog = match Catalog::load(options.target) {
-            Ok(c) => c,
-            Err(e) => panic!("target version {} has no catalog: {e}", options.target),
-        };
+    pub(super) fn run(
+        path: &Path,
+        bytes: &[u8],
+        options: &CheckOptions,
+    ) -> Result<Analysis, CatalogError> {
+        let catalog = Catalog::load(options.target)?;
         let cwd = options
             .cwd
             .clone()
@@ -78,16 +89,21 @@ impl Loader {
             sentinel: SentinelState::new(&catalog),
             sentinel_mode: options.sentinel,
             catalog,
-            files: Vec::new(),
+            sources: Sources::default(),
+            views: Vec::new(),
+            reading: Vec::new(),
             entries: Vec::new(),
             diagnostics: Vec::new(),
+            late: Vec::new(),
+            secrets: Vec::new(),
             last: HashMap::new(),
             cwd,
             stack: vec![path.to_path_buf()],
             save: SaveState::default(),
             module_configs: Vec::new(),
         };
-        loader.read_unit(path.to_path_buf(), bytes.to_vec());
+        let root = loader.sources.add(path.to_path_buf(), bytes);
+        loader.read_unit(&[root]);
         loader.finish();
         let save_points = if loader.save.touched
             || loader.family == Family::Chain
@@ -97,134 +113,162 @@ impl Loader {
         } else {
             default_save_points(&loader.catalog)
         };
-        Analysis {
-            config: EffectiveConfig {
+        let mut diagnostics = loader.diagnostics;
+        diagnostics.append(&mut loader.late);
+        Ok(Analysis {
+            model: Model {
                 target: options.target,
                 catalog: loader.catalog,
-                files: loader.files,
+                provenance: Provenance::File,
                 entries: loader.entries,
                 save_points,
                 last: loader.last,
             },
-            diagnostics: loader.diagnostics,
-        }
+            sources: loader.sources,
+            views: loader
+                .views
+                .into_iter()
+                .filter(|v| !v.is_identity())
+                .collect(),
+            diagnostics,
+            secrets: loader.secrets,
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push_diag(
-        &mut self,
-        file: usize,
-        span: Range<usize>,
-        rule: &str,
-        severity: Severity,
-        message: String,
-        label: Option<String>,
-        help: Option<String>,
-    ) {
-        let f = &self.files[file];
-        self.diagnostics.push(Diagnostic {
-            rule: rule.to_string(),
-            severity,
-            message,
-            label,
-            help,
-            location: Location::in_tree(f.path.clone(), &f.tree, span),
-        });
+    /// The unit being read.
+    fn unit(&self) -> usize {
+        *self.reading.last().expect("reading a unit")
     }
 
-    fn invalid(
-        &mut self,
-        file: usize,
-        span: Range<usize>,
-        rule: &str,
-        message: String,
-        help: Option<String>,
-    ) {
-        self.push_diag(file, span, rule, Severity::Error, message, None, help);
-    }
-
-    /// Read one parse unit (the main file or an included one) line by line.
-    fn read_unit(&mut self, path: PathBuf, bytes: Vec<u8>) {
-        let first_nul = bytes.iter().position(|&b| b == 0);
-        // redis-server reads through fgets + strlen: a NUL drops the rest of its chunk, gluing
-        // lines together. Read what the server reads.
-        let bytes = if first_nul.is_some() {
-            redis_view(&bytes)
-        } else {
-            bytes
-        };
-        let tree = syntax::parse(&bytes);
-        let file = self.files.len();
-        self.files.push(SourceFile {
-            path,
-            bytes: Arc::new(bytes),
-            tree,
-        });
-        if file == 0 && self.files[0].bytes.starts_with(b"\xef\xbb\xbf") {
-            self.invalid(
-                0,
-                0..3,
-                "invalid/byte-order-mark",
-                "the file starts with a UTF-8 byte order mark, which redis-server reads as part of the first directive name".into(),
-                Some("save the file as UTF-8 without BOM".into()),
-            );
-        }
-        if let Some(nul) = first_nul {
-            let end = (nul + 1).min(self.files[file].bytes.len());
-            self.push_diag(
-                file,
-                nul.min(end)..end,
-                "syntax/nul-byte",
-                Severity::Warning,
-                "NUL byte: redis-server drops the rest of the line and glues the next line onto it"
-                    .into(),
-                None,
-                Some("remove the NUL byte".into()),
-            );
-        }
-        for index in 0..self.files[file].tree.lines.len() {
-            let line = &self.files[file].tree.lines[index];
-            match line.kind.clone() {
-                LineKind::Blank | LineKind::Comment => {}
-                LineKind::Invalid(err) => {
-                    let content = line.content.clone();
-                    self.invalid(
-                        file,
-                        err.offset..content.end,
-                        "invalid/unbalanced-quotes",
-                        format!("unbalanced quotes: {}", err.kind.describe()),
-                        Some("redis-server stops with \"Unbalanced quotes in configuration line\"; close the quote, or escape it (`\\\"` inside double quotes, `\\'` inside single quotes)".into()),
-                    );
-                }
-                LineKind::Directive(d) => self.read_directive(file, index, d.name, d.args),
+    /// The tree of what redis-server parses for `unit`.
+    fn unit_tree(&self, unit: usize) -> &SyntaxTree {
+        let view = &self.views[unit];
+        match view.tree() {
+            Some(tree) => tree,
+            None => {
+                &self
+                    .sources
+                    .get(view.first_file().unwrap_or(FileId::ROOT))
+                    .tree
             }
         }
     }
 
-    fn read_directive(&mut self, file: usize, line: usize, name_tok: Token, arg_toks: Vec<Token>) {
-        let src = self.files[file].bytes.clone();
-        let span = self.files[file].tree.lines[line].content.clone();
-        let raw_name = name_tok.value(&src);
+    /// The bytes redis-server parses for the unit being read.
+    fn unit_bytes(&self) -> &[u8] {
+        &self.unit_tree(self.unit()).source
+    }
+
+    /// Map a range of the unit being read to the bytes on disk.
+    fn at(&self, range: Range<usize>) -> Span {
+        self.views[self.unit()].to_disk(range)
+    }
+
+    fn emit(&mut self, check: Check, span: Span, message: String, help: Option<String>) {
+        let mut d = check.at(Some(span), message);
+        d.help = help;
+        self.diagnostics.push(d);
+    }
+
+    /// A finding in the unit being read, at a range of what redis-server parses.
+    fn report(&mut self, check: Check, range: Range<usize>, message: String, help: Option<String>) {
+        let span = self.at(range);
+        self.emit(check, span, message, help);
+    }
+
+    /// Read one parse unit: a file, or the matches of a glob include read as one buffer.
+    fn read_unit(&mut self, files: &[FileId]) {
+        let pieces: Vec<(FileId, &[u8])> = files
+            .iter()
+            .map(|&f| (f, self.sources.get(f).bytes()))
+            .collect();
+        let view = ServerView::build(&pieces);
+        let nuls: Vec<Span> = pieces
+            .iter()
+            .filter_map(|(f, b)| {
+                b.iter()
+                    .position(|&x| x == 0)
+                    .map(|p| Span::new(*f, p..p + 1))
+            })
+            .collect();
+        let unit = self.views.len();
+        self.views.push(view);
+        self.reading.push(unit);
+        if unit == 0 && self.unit_bytes().starts_with(b"\xef\xbb\xbf") {
+            self.report(
+                Check::ByteOrderMark,
+                0..3,
+                "the file starts with a UTF-8 byte order mark, which redis-server reads as part of the first directive name".into(),
+                Some("save the file as UTF-8 without BOM".into()),
+            );
+        }
+        for nul in nuls {
+            // redis-server reads through fgets + strlen: a NUL drops the rest of its chunk,
+            // gluing lines together; the view above reads what the server reads.
+            self.emit(
+                Check::NulByte,
+                nul,
+                "NUL byte: redis-server drops the rest of the line and glues the next line onto it"
+                    .into(),
+                Some("remove the NUL byte".into()),
+            );
+        }
+        for index in 0..self.unit_tree(unit).lines.len() {
+            let line = &self.unit_tree(unit).lines[index];
+            let content = line.content.clone();
+            match line.kind.clone() {
+                LineKind::Blank | LineKind::Comment => {}
+                LineKind::Invalid(err) => {
+                    let masked = secrets::line_secrets(
+                        &self.catalog,
+                        self.unit_bytes(),
+                        &err.tokens,
+                        Some(content.end),
+                    );
+                    self.add_secrets(masked);
+                    self.report(
+                        Check::UnbalancedQuotes,
+                        err.offset..content.end,
+                        format!("unbalanced quotes: {}", err.kind.describe()),
+                        Some("redis-server stops with \"Unbalanced quotes in configuration line\"; close the quote, or escape it (`\\\"` inside double quotes, `\\'` inside single quotes)".into()),
+                    );
+                }
+                LineKind::Directive(d) => {
+                    let tokens: Vec<Token> = d.tokens().cloned().collect();
+                    let masked =
+                        secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
+                    self.add_secrets(masked);
+                    self.read_directive(content, d.name, d.args)
+                }
+            }
+        }
+        self.reading.pop();
+    }
+
+    fn add_secrets(&mut self, ranges: Vec<Range<usize>>) {
+        for r in ranges {
+            let span = self.at(r);
+            self.secrets.push(span);
+        }
+    }
+
+    fn read_directive(&mut self, content: Range<usize>, name_tok: Token, arg_toks: Vec<Token>) {
+        let src = self.unit_bytes();
+        let raw_name = name_tok.value(src);
         let name = String::from_utf8_lossy(&raw_name).to_ascii_lowercase();
-        let mut args: Vec<Vec<u8>> = arg_toks.iter().map(|t| t.value(&src)).collect();
-        let arg_spans: Vec<Range<usize>> = arg_toks.iter().map(|t| t.span.clone()).collect();
+        let mut args: Vec<Vec<u8>> = arg_toks.iter().map(|t| t.value(src)).collect();
+        let arg_ranges: Vec<Range<usize>> = arg_toks.iter().map(|t| t.span.clone()).collect();
         let catalog = self.catalog.clone();
         let found = catalog.lookup(&name);
-        let mut entry = Entry {
-            file,
-            line,
-            name: name.clone(),
-            primary: found.map(|(p, _)| p.to_string()),
-            args: Vec::new(),
-            arg_spans: arg_spans.clone(),
-            name_span: name_tok.span.clone(),
-            span: span.clone(),
-            valid: false,
+        let origin = LineOrigin {
+            line: self.at(content.clone()),
+            name: self.at(name_tok.span.clone()),
+            args: arg_ranges.iter().map(|r| self.at(r.clone())).collect(),
         };
         let idx = self.entries.len();
 
         let verdict = match found {
-            None => self.unknown_name(file, &name, &name_tok, &args, &span, idx),
+            None => self.unknown_name(&name, &name_tok, &args, &content, idx),
             Some((primary, spec)) => {
                 if self.family == Family::Table7
                     && spec.is_multi_arg()
@@ -241,23 +285,27 @@ impl Loader {
                         Err(_) => Vec::new(),
                     };
                 }
-                self.check_known(file, idx, primary, spec, &args, &arg_spans, &span)
+                self.check_known(idx, primary, spec, &args, &arg_ranges, &content)
             }
         };
-        entry.args = args;
-        entry.valid = verdict;
+        let entry = Entry {
+            origin: Origin::Line(origin),
+            primary: found.map(|(p, _)| p.to_string()),
+            name,
+            args,
+            valid: verdict,
+        };
         let key = entry.key().to_string();
         self.entries.push(entry);
         if verdict {
             self.apply(idx, &key);
-            self.quirks(file, idx);
+            self.quirks(idx);
         }
     }
 
     /// A name the catalog does not know: a module config (7.0+, `a.b`), or a bad directive.
     fn unknown_name(
         &mut self,
-        file: usize,
         name: &str,
         name_tok: &Token,
         args: &[Vec<u8>],
@@ -266,10 +314,9 @@ impl Loader {
     ) -> bool {
         if self.catalog.meta.module_config_names_with_dot && name.contains('.') {
             if args.is_empty() {
-                self.invalid(
-                    file,
+                self.report(
+                    Check::WrongArity,
                     span.clone(),
-                    "invalid/wrong-arity",
                     "module config specified without value".into(),
                     None,
                 );
@@ -278,8 +325,8 @@ impl Loader {
             self.module_configs.push(idx);
             return true;
         }
-        let src = &self.files[file].bytes;
-        if file == 0 && name_tok.span.start == 0 && src.starts_with(b"\xef\xbb\xbf") {
+        let src = self.unit_bytes();
+        if self.unit() == 0 && name_tok.span.start == 0 && src.starts_with(b"\xef\xbb\xbf") {
             // Already reported as invalid/byte-order-mark on this very line.
             return false;
         }
@@ -308,10 +355,9 @@ impl Loader {
                 self.catalog.version.pretty()
             ));
         }
-        self.invalid(
-            file,
+        self.report(
+            Check::UnknownDirective,
             name_tok.span.clone(),
-            "invalid/unknown-directive",
             format!(
                 "unknown directive `{written}` for {}",
                 self.catalog.version.pretty()
@@ -337,10 +383,8 @@ impl Loader {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn check_known(
         &mut self,
-        file: usize,
         idx: usize,
         primary: &str,
         spec: &DirectiveSpec,
@@ -356,7 +400,7 @@ impl Loader {
             };
             let inline_comment = arg_spans
                 .iter()
-                .any(|s| self.files[file].bytes.get(s.start) == Some(&b'#'));
+                .any(|s| self.unit_bytes().get(s.start) == Some(&b'#'));
             let help = if inline_comment {
                 Some("redis.conf has no inline comments: `#` after a value is read as more values; move the comment to its own line".into())
             } else if args.len() > 1 && spec.value_type != ValueType::Special {
@@ -364,10 +408,9 @@ impl Loader {
             } else {
                 None
             };
-            self.invalid(
-                file,
+            self.report(
+                Check::WrongArity,
                 span.clone(),
-                "invalid/wrong-arity",
                 format!(
                     "`{primary}` takes {expected} value{}, found {}",
                     if expected == "1" { "" } else { "s" },
@@ -381,20 +424,19 @@ impl Loader {
         match spec.value_type {
             ValueType::Special => {
                 if primary == "include" {
-                    return self.include(file, &args[0], span.clone());
+                    return self.include(&args[0], span.clone());
                 }
                 if primary == "dir" {
-                    return self.chdir(file, &args[0], span.clone());
+                    return self.chdir(&args[0], span.clone());
                 }
                 if primary == "sentinel" && self.sentinel_mode && !args.is_empty() {
                     return match sentinel::check_line(&mut self.sentinel, &self.catalog, idx, args)
                     {
                         Ok(()) => true,
                         Err(msg) => {
-                            self.invalid(
-                                file,
+                            self.report(
+                                Check::BadValue,
                                 span.clone(),
-                                "invalid/bad-value",
                                 format!("`sentinel`: {msg}"),
                                 None,
                             );
@@ -404,14 +446,13 @@ impl Loader {
                 }
                 match special::check_special(&mut self.special, &self.catalog, idx, primary, args) {
                     Ok(()) => {
-                        self.environment(file, primary, args, span.clone());
+                        self.environment(primary, args, span.clone());
                         true
                     }
                     Err(msg) => {
-                        self.invalid(
-                            file,
+                        self.report(
+                            Check::BadValue,
                             value_span(0).start..arg_spans.last().map_or(span.end, |s| s.end),
-                            "invalid/bad-value",
                             format!("`{primary}`: {msg}"),
                             (primary == "sentinel").then(|| {
                                 "this is a Sentinel config: check it with `--sentinel`, as redis-sentinel reads it".to_string()
@@ -422,26 +463,22 @@ impl Loader {
                 }
             }
             ValueType::Ignored => {
-                self.push_diag(
-                    file,
+                self.report(
+                    Check::IgnoredDirective,
                     span.clone(),
-                    "deprecated/ignored-directive",
-                    Severity::Warning,
                     format!(
                         "`{primary}` is accepted but ignored by {}",
                         self.catalog.version.pretty()
                     ),
-                    None,
                     Some("remove the line".into()),
                 );
                 true
             }
             ValueType::Enum if spec.enum_bitflags && self.family == Family::Table7 => {
                 if args.is_empty() {
-                    self.invalid(
-                        file,
+                    self.report(
+                        Check::BadValue,
                         span.clone(),
-                        "invalid/bad-value",
                         format!(
                             "`{primary}` needs at least one of: {}",
                             spec.enum_values.join(", ")
@@ -452,43 +489,41 @@ impl Loader {
                 }
                 for (i, a) in args.iter().enumerate() {
                     if let ValueCheck::Rejected(msg) = check_value(spec, self.catalog.version, a) {
-                        self.invalid(
-                            file,
+                        self.report(
+                            Check::BadValue,
                             value_span(i.min(arg_spans.len().saturating_sub(1))),
-                            "invalid/bad-value",
                             format!("`{primary}`: {msg}"),
                             None,
                         );
                         return false;
                     }
                 }
-                self.validator(file, primary, spec, args, value_span(0))
+                self.validator(primary, spec, args, value_span(0))
             }
             _ => {
                 let value = &args[0];
                 match check_value(spec, self.catalog.version, value) {
                     ValueCheck::Ok => {
                         if self.crashes(primary, value) {
-                            self.invalid(file, value_span(0), "invalid/bad-value", format!("`{primary} 0` makes Redis 6.0 crash right after startup (division by zero)"), Some("use a value from 1 to 500 (10 is the default)".into()));
+                            self.report(Check::BadValue, value_span(0), format!("`{primary} 0` makes Redis 6.0 crash right after startup (division by zero)"), Some("use a value from 1 to 500 (10 is the default)".into()));
                             return false;
                         }
-                        self.environment(file, primary, args, span.clone());
-                        self.validator(file, primary, spec, args, value_span(0))
+                        self.environment(primary, args, span.clone());
+                        self.validator(primary, spec, args, value_span(0))
                     }
                     ValueCheck::Rejected(msg) => {
                         let help = self.value_help(spec, value);
-                        self.invalid(
-                            file,
+                        self.report(
+                            Check::BadValue,
                             value_span(0),
-                            "invalid/bad-value",
                             format!("`{primary}`: {msg}"),
                             help,
                         );
                         false
                     }
                     ValueCheck::Coerced(how) => {
-                        self.push_diag(file, value_span(0), "correctness/coerced-value", Severity::Warning, format!("`{primary}` value `{}` is not parsed as written by {}: {how}", String::from_utf8_lossy(value), self.catalog.version.pretty()), None, Some("newer versions reject this value; write a plain number with a valid unit".into()));
-                        self.validator(file, primary, spec, args, value_span(0))
+                        self.report(Check::CoercedValue, value_span(0), format!("`{primary}` value `{}` is not parsed as written by {}: {how}", String::from_utf8_lossy(value), self.catalog.version.pretty()), Some("newer versions reject this value; write a plain number with a valid unit".into()));
+                        self.validator(primary, spec, args, value_span(0))
                     }
                 }
             }
@@ -515,7 +550,6 @@ impl Loader {
 
     fn validator(
         &mut self,
-        file: usize,
         primary: &str,
         spec: &DirectiveSpec,
         args: &[Vec<u8>],
@@ -532,13 +566,7 @@ impl Loader {
         match special::check_validator(&self.catalog, primary, &validator, &value) {
             Ok(()) => true,
             Err(msg) => {
-                self.invalid(
-                    file,
-                    span,
-                    "invalid/bad-value",
-                    format!("`{primary}`: {msg}"),
-                    None,
-                );
+                self.report(Check::BadValue, span, format!("`{primary}`: {msg}"), None);
                 false
             }
         }
@@ -551,40 +579,22 @@ impl Loader {
             && super::values::string2ll(value) == Some(0)
     }
 
-    /// Paths that must exist on the server: checked here as warnings, since the machine that
-    /// runs redlint is rarely the one that runs redis-server.
-    fn environment(&mut self, file: usize, primary: &str, args: &[Vec<u8>], span: Range<usize>) {
-        let path = |v: &Vec<u8>| {
-            self.cwd
-                .join(String::from_utf8_lossy(super::values::c_str(v)).as_ref())
-        };
-        match (primary, args.first()) {
-            ("loadmodule", Some(v)) if !path(v).is_file() => {
-                let shown = path(v).display().to_string();
-                self.push_diag(file, span, "environment/module-not-found", Severity::Warning, format!("module `{shown}` does not exist on this machine; redis-server exits when it cannot load it"), None, Some("install the module on the server or fix the path".into()));
-            }
-            ("logfile", Some(v)) if !v.is_empty() => {
-                let p = path(v);
-                if p.parent()
-                    .is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir())
-                {
-                    let shown = p.display().to_string();
-                    self.push_diag(file, span, "environment/logfile-unwritable", Severity::Warning, format!("the directory of logfile `{shown}` does not exist on this machine; redis-server exits when it cannot open the log"), None, Some("create the directory on the server, or log to stdout with `logfile \"\"`".into()));
-                }
-            }
-            _ => {}
+    /// Paths that must exist on the server: warnings, since the machine that runs redlint is
+    /// rarely the one that runs redis-server.
+    fn environment(&mut self, primary: &str, args: &[Vec<u8>], span: Range<usize>) {
+        if let Some(finding) = environment::check_paths(&self.cwd, primary, args) {
+            self.report(finding.check, span, finding.message, Some(finding.help));
         }
     }
 
     /// `dir` changes the working directory at once; later relative paths resolve against it.
-    fn chdir(&mut self, file: usize, value: &[u8], span: Range<usize>) -> bool {
+    fn chdir(&mut self, value: &[u8], span: Range<usize>) -> bool {
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
         if text.is_empty() {
             // chdir("") fails with ENOENT everywhere; Valkey 8.0 also says so up front.
-            self.invalid(
-                file,
+            self.report(
+                Check::BadValue,
                 span,
-                "invalid/bad-value",
                 "`dir` can't be empty: redis-server cannot change into an empty path".into(),
                 Some("name the data directory, e.g. `dir /var/lib/redis`".into()),
             );
@@ -594,17 +604,17 @@ impl Loader {
         if target.is_dir() {
             self.cwd = target;
         } else {
-            self.push_diag(file, span, "environment/dir-not-found", Severity::Warning, format!("`dir {text}` does not exist on this machine; redis-server exits when it cannot change into it"), None, Some("create the directory on the server, or point `dir` at an existing one".into()));
+            self.report(Check::DirNotFound, span, format!("`dir {text}` does not exist on this machine; redis-server exits when it cannot change into it"), Some("create the directory on the server, or point `dir` at an existing one".into()));
         }
         true
     }
 
-    fn include(&mut self, file: usize, value: &[u8], span: Range<usize>) -> bool {
+    fn include(&mut self, value: &[u8], span: Range<usize>) -> bool {
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
         let pattern = self.cwd.join(&text);
         let is_glob = self.family == Family::Table7 && text.contains(['*', '?', '[']);
         self.save.after_include = true;
-        if is_glob {
+        let paths = if is_glob {
             // 7.0+ expands the glob (sorted) and parses all matches as one buffer.
             let mut found: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
                 .map(|g| g.filter_map(Result::ok).collect())
@@ -613,30 +623,22 @@ impl Loader {
             if found.is_empty() {
                 return true;
             }
-            let mut joined = Vec::new();
-            for path in &found {
-                if self.closes_cycle(path) {
-                    return self.cycle(file, &text, span);
-                }
-                match read_include(path) {
-                    Ok(b) => joined.extend(b),
-                    Err(e) => return self.not_found(file, path, e, span),
-                }
-            }
-            self.stack.push(pattern.clone());
-            self.read_unit(pattern, joined);
-            self.stack.pop();
-            return true;
-        }
-        if self.closes_cycle(&pattern) {
-            return self.cycle(file, &text, span);
-        }
-        let bytes = match read_include(&pattern) {
-            Ok(b) => b,
-            Err(e) => return self.not_found(file, &pattern, e, span),
+            found
+        } else {
+            vec![pattern.clone()]
         };
-        self.stack.push(pattern.clone());
-        self.read_unit(pattern, bytes);
+        let mut files = Vec::new();
+        for path in paths {
+            if self.closes_cycle(&path) {
+                return self.cycle(&text, span);
+            }
+            match read_include(&path) {
+                Ok(bytes) => files.push(self.sources.add(path, &bytes)),
+                Err(e) => return self.not_found(&path, e, span),
+            }
+        }
+        self.stack.push(pattern);
+        self.read_unit(&files);
         self.stack.pop();
         true
     }
@@ -645,19 +647,13 @@ impl Loader {
         self.stack.len() > MAX_INCLUDE_DEPTH || self.stack.iter().any(|p| same_file(p, path))
     }
 
-    fn cycle(&mut self, file: usize, text: &str, span: Range<usize>) -> bool {
-        self.invalid(file, span, "invalid/include-cycle", format!("`include {text}` includes a file that is already being read; redis-server recurses until it crashes"), Some("remove the include that closes the cycle".into()));
+    fn cycle(&mut self, text: &str, span: Range<usize>) -> bool {
+        self.report(Check::IncludeCycle, span, format!("`include {text}` includes a file that is already being read; redis-server recurses until it crashes"), Some("remove the include that closes the cycle".into()));
         false
     }
 
-    fn not_found(
-        &mut self,
-        file: usize,
-        path: &Path,
-        e: std::io::Error,
-        span: Range<usize>,
-    ) -> bool {
-        self.invalid(file, span, "invalid/include-not-found", format!("cannot read included file `{}`: {e}", path.display()), Some("redis-server resolves relative include paths against its working directory (and the last `dir` line), not against the config file".into()));
+    fn not_found(&mut self, path: &Path, e: std::io::Error, span: Range<usize>) -> bool {
+        self.report(Check::IncludeNotFound, span, format!("cannot read included file `{}`: {e}", path.display()), Some("redis-server resolves relative include paths against its working directory (and the last `dir` line), not against the config file".into()));
         false
     }
 
@@ -677,20 +673,19 @@ impl Loader {
     }
 
     fn apply_save(&mut self, idx: usize) {
-        let entry = &self.entries[idx];
-        let args = entry.args.clone();
-        let file = entry.file;
+        let args = self.entries[idx].args.clone();
+        let unit = self.unit();
         let v = self.catalog.version;
         let clear = if v.redis_equivalent() >= (7, 0) {
             !self.save.touched || self.save.after_include
         } else if v.redis_equivalent() >= (6, 2) {
-            !self.save.cleared_units.contains(&file)
+            !self.save.cleared_units.contains(&unit)
         } else {
             false
         };
         if clear {
             self.save.points.clear();
-            self.save.cleared_units.push(file);
+            self.save.cleared_units.push(unit);
         }
         self.save.touched = true;
         if args.len() == 1 && args[0].is_empty() {
@@ -707,20 +702,50 @@ impl Loader {
     }
 
     /// Warnings about lines redis-server accepts but that are surely mistakes.
-    fn quirks(&mut self, file: usize, idx: usize) {
+    fn quirks(&mut self, idx: usize) {
         let entry = &self.entries[idx];
-        let src = self.files[file].bytes.clone();
         // `user` rules may start with `#` (a hashed password): those are not comments.
-        let is_user = entry.key() == "user";
-        if let Some(pos) = entry
-            .arg_spans
-            .iter()
-            .position(|s| src.get(s.start) == Some(&b'#') && !is_user)
-        {
-            let span = entry.arg_spans[pos].start
-                ..entry.arg_spans.last().map_or(entry.span.end, |s| s.end);
+        if entry.key() == "user" {
+            return;
+        }
+        let sources = &self.sources;
+        let spans = entry.arg_spans();
+        let starts_comment =
+            |s: &Span| sources.get(s.file).bytes().get(s.range.start) == Some(&b'#');
+        if let Some(pos) = spans.iter().position(starts_comment) {
+            let first = &spans[pos];
+            let end = spans
+                .last()
+                .filter(|l| l.file == first.file)
+                .map_or(first.range.end, |l| l.range.end);
+            let span = Span::new(first.file, first.range.start..end);
             let name = entry.key().to_string();
-            self.push_diag(file, span, "syntax/inline-comment", Severity::Warning, format!("`#` after a value is not a comment: redis-server reads it as more values of `{name}`"), Some("read as values".into()), Some("move the comment to its own line".into()));
+            let mut d = Check::InlineComment.at(Some(span), format!("`#` after a value is not a comment: redis-server reads it as more values of `{name}`"));
+            d.label = Some("read as values".into());
+            d.help = Some("move the comment to its own line".into());
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// A check redis-server makes once the whole file is read.
+    fn late(&mut self, check: Check, span: Option<Span>, message: String, help: Option<String>) {
+        let mut d = check.at(span, message);
+        d.help = help;
+        self.late.push(d);
+    }
+
+    fn late_errors(&mut self, errors: Vec<LateError>, prefix: &str) {
+        for late in errors {
+            let span = late
+                .line_id
+                .and_then(|i| self.entries.get(i))
+                .and_then(|e| e.span().cloned());
+            self.late(
+                Check::BadValue,
+                span,
+                format!("{prefix}{}", late.message),
+                None,
+            );
         }
     }
 
@@ -733,12 +758,10 @@ impl Loader {
                 .is_some_and(|a| a.eq_ignore_ascii_case(b"yes"))
         });
         if cluster && let Some(&i) = self.last.get("replicaof") {
-            let e = &self.entries[i];
-            let (file, span) = (e.file, e.span.clone());
-            self.invalid(
-                file,
+            let span = self.entries[i].span().cloned();
+            self.late(
+                Check::ConflictingDirectives,
                 span,
-                "invalid/conflicting-directives",
                 "`replicaof` is not allowed in cluster mode (`cluster-enabled yes`)".into(),
                 Some("remove `replicaof`: cluster nodes get their primary from the cluster".into()),
             );
@@ -746,11 +769,10 @@ impl Loader {
         if !self.module_configs.is_empty() && !self.last.contains_key("loadmodule") {
             for i in self.module_configs.clone() {
                 let e = &self.entries[i];
-                let (file, span, name) = (e.file, e.name_span.clone(), e.name.clone());
-                self.invalid(
-                    file,
+                let (span, name) = (e.name_span().cloned(), e.name.clone());
+                self.late(
+                    Check::ModuleConfigWithoutModule,
                     span,
-                    "invalid/module-config-without-module",
                     format!(
                         "module config `{name}` but no `loadmodule`: redis-server aborts at startup"
                     ),
@@ -767,29 +789,14 @@ impl Loader {
         let no_error_yet = !self
             .diagnostics
             .iter()
-            .any(|d| d.rule.starts_with("invalid/"));
+            .chain(&self.late)
+            .any(Diagnostic::is_invalid);
         if self.sentinel_mode && no_error_yet {
-            for late in sentinel::finish(&self.sentinel, &self.catalog) {
-                let (file, span) = match late.line_id.and_then(|i| self.entries.get(i)) {
-                    Some(e) => (e.file, e.span.clone()),
-                    None => (0, 0..0),
-                };
-                self.invalid(
-                    file,
-                    span,
-                    "invalid/bad-value",
-                    format!("`sentinel`: {}", late.message),
-                    None,
-                );
-            }
+            let errors = sentinel::finish(&self.sentinel, &self.catalog);
+            self.late_errors(errors, "`sentinel`: ");
         }
-        for late in special::finish(&self.special, &self.catalog, aclfile_set) {
-            let (file, span) = match late.line_id.and_then(|i| self.entries.get(i)) {
-                Some(e) => (e.file, e.span.clone()),
-                None => (0, 0..0),
-            };
-            self.invalid(file, span, "invalid/bad-value", late.message, None);
-        }
+        let errors = special::finish(&self.special, &self.catalog, aclfile_set);
+        self.late_errors(errors, "");
     }
 }
 
@@ -799,24 +806,6 @@ fn read_include(path: &Path) -> std::io::Result<Vec<u8>> {
         return Ok(Vec::new());
     }
     std::fs::read(path)
-}
-
-/// The bytes redis-server's reader keeps: `fgets` into a 1024-byte buffer, appended as a C
-/// string, so a NUL drops the rest of its chunk (up to the newline or 1023 bytes).
-fn redis_view(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let limit = (i + 1023).min(bytes.len());
-        let end = bytes[i..limit]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(limit, |p| i + p + 1);
-        let chunk = &bytes[i..end];
-        out.extend_from_slice(chunk.split(|&b| b == 0).next().unwrap_or(chunk));
-        i = end;
-    }
-    out
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -2,117 +2,76 @@
 //! in place, aliases resolved, repeats applied per the catalog), the validity of each line for the
 //! target version, and the value the server will actually run with.
 
-mod effective;
+pub mod acl;
+mod environment;
+pub mod facts;
 mod loader;
+mod model;
+pub mod secrets;
 pub mod sentinel;
 pub mod special;
 pub mod values;
+mod view;
 
-pub use effective::{EffectiveConfig, Entry, SourceFile};
+pub use model::{Entry, LineOrigin, Model, Origin, Provenance, Setting};
+pub use view::ServerView;
 
-use crate::check::{CheckOptions, FileReport};
+use crate::catalog::CatalogError;
 use crate::diagnostic::Diagnostic;
-use std::path::Path;
+use crate::source::{Sources, Span};
+use crate::version::Version;
+use std::path::{Path, PathBuf};
+
+/// How redis-server would read the file.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub target: Version,
+    /// The directory redis-server would start in: relative `include` paths resolve against it
+    /// (and against every `dir` line read before them). Defaults to the process' directory.
+    pub cwd: Option<PathBuf>,
+    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
+    pub sentinel: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
+            cwd: None,
+            sentinel: false,
+        }
+    }
+}
 
 /// The result of reading a config the way redis-server does.
 #[derive(Debug)]
 pub struct Analysis {
-    pub config: EffectiveConfig,
-    /// Validity diagnostics (`invalid/*`) and parsing quirks, in reading order.
+    pub model: Model,
+    /// Every file read, as it is on disk.
+    pub sources: Sources,
+    /// The units whose parsed bytes differ from a file on disk (NUL bytes, glob includes).
+    pub views: Vec<ServerView>,
+    /// Validity diagnostics (`invalid/*`) and parsing quirks, in the order redis-server would
+    /// meet them: lines in reading order, then the checks it makes after reading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Byte ranges holding secrets, to mask in every output.
+    pub secrets: Vec<Span>,
 }
 
-pub fn analyze(path: &Path, bytes: &[u8], options: &CheckOptions) -> Analysis {
+/// Read `bytes` as the content of the file at `path`. Fails only when the target version has
+/// no catalog.
+pub fn analyze(
+    path: &Path,
+    bytes: &[u8],
+    options: &CheckOptions,
+) -> Result<Analysis, CatalogError> {
     loader::Loader::run(path, bytes, options)
 }
 
-impl Analysis {
-    pub fn into_report(self) -> FileReport {
-        let sources = self
-            .config
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.bytes.clone()))
-            .collect();
-        FileReport {
-            path: self.config.files[0].path.clone(),
-            diagnostics: self.diagnostics,
-            sources,
-            secrets: Default::default(),
-        }
-    }
-}
-
-/// Names whose values are secrets, besides the catalog's SENSITIVE flag.
-const SECRET_DIRECTIVES: &[&str] = &[
-    "requirepass",
-    "masterauth",
-    "masteruser",
-    "primaryauth",
-    "primaryuser",
-    "tls-key-file-pass",
-    "tls-client-key-file-pass",
-];
-
-/// Byte ranges of secret values (passwords) in every file read, to mask in output.
-pub fn secret_spans(
-    config: &EffectiveConfig,
-) -> std::collections::BTreeMap<std::path::PathBuf, Vec<std::ops::Range<usize>>> {
-    use crate::syntax::LineKind;
-    let mut out: std::collections::BTreeMap<_, Vec<_>> = Default::default();
-    for file in &config.files {
-        let src = &file.bytes;
-        let mut spans = Vec::new();
-        for line in &file.tree.lines {
-            let (tokens, rest_from): (Vec<&crate::syntax::Token>, Option<usize>) = match &line.kind
-            {
-                LineKind::Directive(d) => (d.tokens().collect(), None),
-                LineKind::Invalid(e) => (e.tokens.iter().collect(), Some(e.offset)),
-                _ => continue,
-            };
-            let Some(name_tok) = tokens.first() else {
-                continue;
-            };
-            let name = String::from_utf8_lossy(&name_tok.value(src)).to_ascii_lowercase();
-            let primary = config
-                .catalog
-                .lookup(&name)
-                .map(|(p, s)| (p.to_string(), s.is_sensitive()))
-                .unwrap_or((name.clone(), false));
-            let whole_value = primary.1
-                || SECRET_DIRECTIVES.contains(&primary.0.as_str())
-                || SECRET_DIRECTIVES.contains(&name.as_str());
-            let args = &tokens[1..];
-            if whole_value {
-                spans.extend(args.iter().map(|t| t.span.clone()));
-                if rest_from.is_some() {
-                    // The tokenizer failed: everything after the name may be secret.
-                    let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
-                    spans.push(from..line.content.end);
-                }
-            } else if name == "user" {
-                for t in args {
-                    let v = t.value(src);
-                    if matches!(v.first(), Some(b'>' | b'<' | b'#' | b'!')) {
-                        spans.push(t.span.clone());
-                    }
-                }
-                if rest_from.is_some() {
-                    // The tokenizer failed: everything after the name may be secret.
-                    let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
-                    spans.push(from..line.content.end);
-                }
-            } else if name == "sentinel"
-                && args
-                    .first()
-                    .is_some_and(|t| t.value(src).eq_ignore_ascii_case(b"auth-pass"))
-            {
-                spans.extend(args.iter().skip(2).map(|t| t.span.clone()));
-            }
-        }
-        if !spans.is_empty() {
-            out.insert(file.path.clone(), spans);
-        }
-    }
-    out
+/// An error found after the whole file was read; `line_id` is the entry index given to the
+/// per-line checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateError {
+    pub line_id: Option<usize>,
+    pub message: String,
 }

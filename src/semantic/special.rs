@@ -2,15 +2,13 @@
 //! and of the extra validators some string directives have.
 //!
 //! Everything here follows the setters of `src/config.c` (and `src/acl.c` for `user`) of each
-//! release line; see `docs`-style notes on each function for the version differences.
+//! release line; each function notes the version differences it follows.
 
-#[path = "acl.rs"]
-mod acl;
-
+use super::LateError;
+use super::acl::{self, AclError, AclModel, ScratchUser};
 use super::values::{atoi, c_str, strtoll};
 use crate::catalog::Catalog;
 use crate::version::{Family, Product, Version};
-use acl::{AclError, AclModel, ScratchUser};
 use std::collections::HashMap;
 
 /// One `user` line that passed the parse-time checks, queued for the ACL load at startup.
@@ -38,13 +36,6 @@ pub struct SpecialState {
     /// redis-server started as a sentinel (`--sentinel` / `redis-sentinel`); never true for a
     /// plain config check unless set with [`SpecialState::set_sentinel_mode`].
     sentinel_mode: bool,
-}
-
-/// An error found after the whole file was read; `line_id` is the id given to `check_special`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LateError {
-    pub line_id: Option<usize>,
-    pub message: String,
 }
 
 impl SpecialState {

@@ -14,13 +14,10 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` next to the repository, or `$REDLINT_SHARED` when set.
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("REDLINT_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => manifest_dir().join("../shared"),
-    }
-}
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(unused_imports)]
+pub use common::{in_ci, shared_root as shared_dir};
 
 /// Cargo's target directory (`$CARGO_TARGET_DIR` or `<crate>/target`).
 pub fn target_dir() -> PathBuf {
@@ -35,10 +32,6 @@ pub fn target_dir() -> PathBuf {
         }
         None => manifest_dir().join("target"),
     }
-}
-
-pub fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
 }
 
 /// A prerequisite is missing: skip (exit 0) locally, fail when `$CI` is set.

@@ -1,6 +1,8 @@
-//! The rule file format: `[[rule]]` tables in TOML, read with serde.
+//! The rule file format: `[[rule]]` tables in TOML, read with serde. These structs are only
+//! read; [`super::compile`] turns them into the rules the engine runs.
 
 use crate::diagnostic::Severity;
+pub use crate::semantic::facts::AddressClass;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -115,17 +117,6 @@ pub enum CmpOp {
     Ne,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AddressClass {
-    Loopback,
-    Private,
-    Public,
-    Wildcard,
-    /// A host name or anything that is not an IP address.
-    Unresolved,
-}
-
 /// Built-in facts computed in Rust (see `facts.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -159,6 +150,8 @@ pub enum AclProperty {
     /// `on` and allowed every command.
     Unrestricted,
     On,
+    /// Every Pub/Sub channel, only because of `acl-pubsub-default` (no channel rule written).
+    DefaultAllChannels,
 }
 
 /// The closed condition language.
@@ -168,10 +161,16 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
-    /// A valid line sets the directive.
+    /// A valid line of the file sets the directive (only a file can say).
+    Written(DirName),
+    /// No valid line of the file sets the directive (only a file can say).
+    NotWritten(DirName),
+    /// The same as `written` (older name).
     Present(DirName),
+    /// The same as `not_written` (older name).
     Absent(DirName),
-    /// Absent, or set to the empty string.
+    /// No explicit value: for a file, not written or written empty; for a running server, the
+    /// effective value is empty.
     Unset(DirName),
     /// The effective first value equals `value` (case-insensitive; memory units compared in bytes).
     Equals {
@@ -185,7 +184,7 @@ pub enum Condition {
     /// A regex over the effective values: `arg` is an index, or "any" / "all".
     Matches {
         directive: DirName,
-        regex: String,
+        regex: Spanned<String>,
         arg: Option<ArgSelector>,
     },
     /// Numeric comparison (memory units understood) with a literal or another directive.
@@ -202,7 +201,7 @@ pub enum Condition {
         value: i64,
     },
     /// Target version requirement, like `">=7.0"`.
-    Version(String),
+    Version(Spanned<String>),
     Profile(Profile),
     Fact(Fact),
     /// Some value of the directive is an address of one of these classes.
@@ -216,7 +215,7 @@ pub enum Condition {
     /// The effective value of a secret directive is weak (short, one character class, known).
     WeakSecret(DirName),
     /// Conditions on the current `foreach` item.
-    ItemMatches(String),
+    ItemMatches(Spanned<String>),
     ItemIn(Vec<String>),
     ItemClass(Vec<AddressClass>),
     /// A user (`default`, a name, or `{item}` for the current `user` line) has a property.
@@ -227,9 +226,9 @@ pub enum Condition {
     /// The current `user` line holds a weak `>password`.
     ItemWeakPassword(bool),
     /// A regex over the values of the current entry, joined by single spaces.
-    ItemArgsMatches(String),
+    ItemArgsMatches(Spanned<String>),
     /// A regex over the name of the current entry as written (before aliases are resolved).
-    ItemNameMatches(String),
+    ItemNameMatches(Spanned<String>),
     /// The current entry is written with an alias of its primary name.
     ItemIsAlias(bool),
     /// The current entry is overridden by a later line of the same directive (for directives
@@ -252,7 +251,8 @@ pub enum ArgWord {
     All,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+/// How a rule file rates its fix: `safe` and `unsafe` need actions; `manual` is advice only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Safety {
     Safe,
@@ -260,31 +260,62 @@ pub enum Safety {
     Manual,
 }
 
-/// How to fix a finding. Declared here; applied by the fix engine.
+/// How to fix a finding: the actions one generic fix engine executes.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixDef {
     pub safety: Safety,
     pub description: String,
     #[serde(default)]
-    pub actions: Vec<FixAction>,
+    pub actions: Vec<Spanned<FixAction>>,
+}
+
+/// One value, or several (each written as its own token, quoted as needed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Values {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Values {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Values::One(v) => vec![v],
+            Values::Many(v) => v,
+        }
+    }
+}
+
+/// Which lines of a directive an action touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Which {
+    /// Every valid line of the directive.
+    #[default]
+    All,
+    /// Every line but the effective (last) one.
+    Overridden,
+    /// The line of the current `foreach` entry.
+    Item,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FixAction {
     /// Set a directive: rewrite its effective line, or insert it when absent.
-    Set { directive: DirName, value: String },
-    /// Comment out or delete lines of a directive (`which`: all, overridden, item).
+    Set { directive: DirName, value: Values },
+    /// Comment out or delete lines of a directive (the current entry's when `directive` is
+    /// not given).
     Remove {
-        directive: DirName,
+        directive: Option<DirName>,
         #[serde(default)]
-        which: Option<String>,
+        which: Which,
     },
-    /// Rename the directive written as an alias to its primary name.
-    RenameDirective { to: String },
+    /// Rename the current entry, written with an alias, to its primary name.
+    RenameDirective {},
     /// Remove the current `foreach` argument from its line.
     RemoveArg {},
-    /// Append `rename-command <cmd> ""` for each reachable command.
+    /// Append `rename-command <cmd> ""` for each reachable command (`{item}` allowed).
     DisableCommand { command: String },
 }

@@ -1,13 +1,26 @@
 //! Built-in facts: what data alone cannot say about a configuration (who must authenticate, who
 //! can reach the server, which commands a client can run).
 
+use super::Model;
+use super::acl::{AclModel, ScratchUser, merge_selectors};
+use super::values::string2ll;
 use crate::catalog::Catalog;
-use crate::semantic::EffectiveConfig;
 use crate::version::Version;
+use serde::Deserialize;
 use std::collections::HashSet;
 use std::net::IpAddr;
 
-use super::model::AddressClass;
+/// What kind of address a `bind` value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressClass {
+    Loopback,
+    Private,
+    Public,
+    Wildcard,
+    /// A host name or anything that is not an IP address.
+    Unresolved,
+}
 
 /// Classify one `bind` value (a leading `-` marks an optional address, 6.2+).
 pub fn classify_address(raw: &str) -> AddressClass {
@@ -45,7 +58,8 @@ pub fn classify_address(raw: &str) -> AddressClass {
     }
 }
 
-/// The state of one ACL user after its `user` line is applied to a reset user.
+/// The state of one ACL user after its `user` line is applied to a new user, as the ACL model
+/// of the validity checks ([`ScratchUser`]) reads it.
 #[derive(Debug, Clone, Default)]
 pub struct AclUser {
     pub name: String,
@@ -55,6 +69,8 @@ pub struct AclUser {
     pub plaintext_passwords: Vec<String>,
     /// Command rules in order (`+@all`, `-config`, `+@read` ...), lowercase.
     pub command_rules: Vec<String>,
+    /// Every Pub/Sub channel only because of `acl-pubsub-default` (no channel rule written).
+    pub all_channels_by_default: bool,
 }
 
 impl AclUser {
@@ -64,68 +80,39 @@ impl AclUser {
             name: "default".into(),
             on: true,
             nopass: true,
-            passwords: 0,
-            plaintext_passwords: Vec::new(),
             command_rules: vec!["+@all".into()],
+            ..AclUser::default()
         }
     }
 
-    /// Apply the rules of a `user` line (`args[0]` is the name) to a reset user.
-    pub fn from_line(args: &[Vec<u8>]) -> AclUser {
-        let mut user = AclUser {
-            name: args
-                .first()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .unwrap_or_default(),
-            ..Default::default()
+    /// Apply the rules of a `user` line (`args[0]` is the name) to a new user. Rules the server
+    /// would refuse are skipped (such lines are reported as invalid already).
+    pub fn from_line(model: &AclModel, args: &[Vec<u8>]) -> AclUser {
+        let Some((name, rules)) = args.split_first() else {
+            return AclUser::default();
         };
-        for raw in args.iter().skip(1) {
-            let rule = String::from_utf8_lossy(raw).into_owned();
-            let lower = rule.to_ascii_lowercase();
-            match lower.as_str() {
-                "on" => user.on = true,
-                "off" => user.on = false,
-                "nopass" => {
-                    user.nopass = true;
-                    user.passwords = 0;
-                    user.plaintext_passwords.clear();
-                }
-                "resetpass" => {
-                    user.nopass = false;
-                    user.passwords = 0;
-                    user.plaintext_passwords.clear();
-                }
-                "reset" => {
-                    let name = std::mem::take(&mut user.name);
-                    user = AclUser {
-                        name,
-                        ..Default::default()
-                    };
-                }
-                "allcommands" => user.command_rules.push("+@all".into()),
-                "nocommands" => user.command_rules.push("-@all".into()),
-                _ if rule.starts_with('>') => {
-                    user.passwords += 1;
-                    user.nopass = false;
-                    user.plaintext_passwords.push(rule[1..].to_string());
-                }
-                _ if rule.starts_with('#') => {
-                    user.passwords += 1;
-                    user.nopass = false;
-                }
-                _ if rule.starts_with('<') || rule.starts_with('!') => {
-                    user.passwords = user.passwords.saturating_sub(1);
-                    if rule.starts_with('<') {
-                        user.plaintext_passwords.retain(|p| p != &rule[1..]);
-                    }
-                }
-                _ if (lower.starts_with('+') || lower.starts_with('-')) => {
-                    user.command_rules.push(lower)
-                }
-                _ => {}
-            }
+        let rules = if model.version.at_least(7, 0) {
+            merge_selectors(model.version, rules).unwrap_or_else(|_| rules.to_vec())
+        } else {
+            rules.to_vec()
+        };
+        let mut user = ScratchUser::new(model);
+        for rule in &rules {
+            let _ = user.apply(model, rule);
         }
-        user
+        AclUser {
+            name: String::from_utf8_lossy(name).into_owned(),
+            on: user.is_on(),
+            nopass: user.is_nopass(),
+            passwords: user.password_count(),
+            plaintext_passwords: user
+                .plaintext_passwords()
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect(),
+            command_rules: user.command_rules().to_vec(),
+            all_channels_by_default: user.all_channels_by_default(),
+        }
     }
 
     /// Whether this user's command rules allow `key` (`cmd` or `container|sub`, lowercase)
@@ -187,28 +174,36 @@ pub struct Facts {
     pub users: Vec<AclUser>,
     pub auth_required: bool,
     pub protected_mode: bool,
+    /// `acl-pubsub-default allchannels` is in effect (new users start with every channel).
+    pub pubsub_allchannels: bool,
     /// Commands renamed to "" (lowercase original names), and renamed to another name.
     pub disabled_commands: HashSet<String>,
     pub renamed_commands: HashSet<String>,
 }
 
-fn int_of(cfg: &EffectiveConfig, name: &str, fallback: i64) -> i64 {
-    cfg.get(name)
-        .and_then(|s| s.first_str().parse().ok())
+/// A number as the target version's parser reads it.
+fn int_of(cfg: &Model, name: &str, fallback: i64) -> i64 {
+    cfg.server_value(name)
+        .and_then(|v| string2ll(v.as_bytes()))
         .unwrap_or(fallback)
 }
 
-fn yes(cfg: &EffectiveConfig, name: &str) -> bool {
+fn yes(cfg: &Model, name: &str) -> bool {
     cfg.get(name)
         .is_some_and(|s| s.first_str().eq_ignore_ascii_case("yes"))
 }
 
 impl Facts {
-    pub fn compute(cfg: &EffectiveConfig) -> Facts {
+    pub fn compute(cfg: &Model) -> Facts {
         let version = cfg.target;
+        let pubsub_all = version.at_least(6, 2)
+            && cfg
+                .get("acl-pubsub-default")
+                .is_some_and(|s| s.first_str().eq_ignore_ascii_case("allchannels"));
+        let acl = AclModel::new(&cfg.catalog, pubsub_all);
         let port = int_of(cfg, "port", 6379);
         let tls_port = int_of(cfg, "tls-port", 0);
-        let bind_set = cfg.is_set("bind");
+        let bind_set = cfg.is_written("bind");
         let bind: Vec<String> = match cfg.get("bind") {
             Some(s) if bind_set || !s.args.is_empty() => s
                 .args
@@ -221,7 +216,7 @@ impl Facts {
         };
         let users: Vec<AclUser> = cfg
             .entries_of("user")
-            .map(|e| AclUser::from_line(&e.args))
+            .map(|e| AclUser::from_line(&acl, &e.args))
             .collect();
         let aclfile = cfg
             .get("aclfile")
@@ -273,9 +268,15 @@ impl Facts {
             users,
             auth_required,
             protected_mode,
+            pubsub_allchannels: pubsub_all,
             disabled_commands: disabled,
             renamed_commands: renamed,
         }
+    }
+
+    /// The user a `user` line (its values) defines, as the server builds it.
+    pub fn user_of(&self, cfg: &Model, args: &[Vec<u8>]) -> AclUser {
+        AclUser::from_line(&AclModel::new(&cfg.catalog, self.pubsub_allchannels), args)
     }
 
     pub fn tcp_listening(&self) -> bool {
@@ -291,7 +292,7 @@ impl Facts {
     }
 
     /// Whether a client can run `command` (lowercase).
-    pub fn command_reachable(&self, cfg: &EffectiveConfig, command: &str) -> bool {
+    pub fn command_reachable(&self, cfg: &Model, command: &str) -> bool {
         let catalog = &cfg.catalog;
         if !catalog.commands.is_empty() && !catalog.has_command(command) {
             return false;
@@ -394,28 +395,35 @@ mod tests {
             .iter()
             .map(|s| s.as_bytes().to_vec())
             .collect();
-        let u = AclUser::from_line(&line);
-        assert!(u.on && !u.nopass && u.passwords == 1);
         let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
+        let model = AclModel::new(&catalog, false);
+        let u = AclUser::from_line(&model, &line);
+        assert!(u.on && !u.nopass && u.passwords == 1);
         assert!(!u.may_run("flushall", &catalog));
         assert!(u.may_run("get", &catalog));
-        let denied = AclUser::from_line(&[
-            b"default".to_vec(),
-            b"on".to_vec(),
-            b"nopass".to_vec(),
-            b"+@all".to_vec(),
-            b"-@dangerous".to_vec(),
-        ]);
+        let denied = AclUser::from_line(
+            &model,
+            &[
+                b"default".to_vec(),
+                b"on".to_vec(),
+                b"nopass".to_vec(),
+                b"+@all".to_vec(),
+                b"-@dangerous".to_vec(),
+            ],
+        );
         assert!(!denied.may_run("flushall", &catalog));
         assert!(denied.may_run("get", &catalog));
         // CONFIG is a container: every subcommand of it is @dangerous or @admin.
         assert!(!denied.may_run("config", &catalog));
-        let partial = AclUser::from_line(&[
-            b"u".to_vec(),
-            b"on".to_vec(),
-            b"-@all".to_vec(),
-            b"+config|get".to_vec(),
-        ]);
+        let partial = AclUser::from_line(
+            &model,
+            &[
+                b"u".to_vec(),
+                b"on".to_vec(),
+                b"-@all".to_vec(),
+                b"+config|get".to_vec(),
+            ],
+        );
         assert!(partial.may_run("config", &catalog));
     }
 

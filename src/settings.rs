@@ -1,8 +1,10 @@
-//! `redlint.toml`: project settings, found next to the checked file or in a parent directory,
-//! or given with `--config`. Command-line flags override it.
+//! Settings in one place: which rules run, at which severity, with which parameters, and the
+//! `redlint.toml` file they come from (found next to the checked file or in a parent directory,
+//! or given with `--config`; command-line flags override it).
 
 use crate::diagnostic::Severity;
-use crate::rules::model::Profile;
+use crate::ruleset::raw::Profile;
+use crate::ruleset::{Rule, selector_matches};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -92,5 +94,37 @@ impl LoadedConfig {
             .and_then(|p| p.parent())
             .unwrap_or(Path::new("."));
         self.file.rules.iter().map(|r| base.join(r)).collect()
+    }
+}
+
+/// Which rules run and how their findings are reported.
+#[derive(Debug, Clone, Default)]
+pub struct LintSettings {
+    pub profile: Option<Profile>,
+    /// Rule ids or category prefixes to run (empty: all).
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub params: HashMap<String, BTreeMap<String, toml::Value>>,
+    /// Ignore every suppression comment.
+    pub no_suppress: bool,
+}
+
+impl LintSettings {
+    /// Whether findings of `id` are reported: selected (or nothing is) and not ignored.
+    pub fn selects(&self, id: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, id)))
+            && !self.ignore.iter().any(|s| selector_matches(s, id))
+    }
+
+    /// Whether a rule runs: selected, and on by default or named by its id (opt-in rules).
+    pub fn runs(&self, rule: &Rule) -> bool {
+        self.selects(rule.id())
+            && (rule.default_enabled() || self.select.iter().any(|s| s == rule.id()))
+    }
+
+    /// The severity findings of `id` are reported at.
+    pub fn severity_of(&self, id: &str, declared: Severity) -> Severity {
+        self.severity.get(id).copied().unwrap_or(declared)
     }
 }

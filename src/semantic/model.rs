@@ -1,46 +1,55 @@
-//! The effective configuration model that rules query.
+//! The effective configuration model that rules query. It needs no file: each entry says where
+//! it came from (a line of a file, a running server, or nothing, for a version default).
 
 use crate::catalog::Catalog;
-use crate::diagnostic::Location;
-use crate::syntax::SyntaxTree;
+use crate::source::Span;
 use crate::version::Version;
 use std::collections::HashMap;
-use std::ops::Range;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-/// One file read while loading: the checked file (index 0) or an included one.
-#[derive(Debug)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    pub bytes: Arc<Vec<u8>>,
-    pub tree: SyntaxTree,
+/// Where a line of the model was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineOrigin {
+    /// The whole (trimmed) line.
+    pub line: Span,
+    /// The name token.
+    pub name: Span,
+    /// The value tokens as written (one per written token).
+    pub args: Vec<Span>,
 }
 
-/// One directive line, in the order redis-server reads it.
+/// Where an entry's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A line of a config file.
+    Line(LineOrigin),
+    /// Reported by a running server (`CONFIG GET`, `ACL LIST`).
+    Server,
+}
+
+/// What the model was built from: the wording of a file, or only effective values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    File,
+    Server,
+}
+
+/// One directive, in the order redis-server reads it.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// Index into [`EffectiveConfig::files`].
-    pub file: usize,
-    /// Index into that file's syntax tree lines.
-    pub line: usize,
+    pub origin: Origin,
     /// The name as written, ASCII-lowercased.
     pub name: String,
     /// The catalog's primary name, when the name is known.
     pub primary: Option<String>,
     /// Decoded values (a lone MULTI_ARG value re-split as redis-server does from 7.0).
     pub args: Vec<Vec<u8>>,
-    /// Spans of the value tokens as written (one per written token).
-    pub arg_spans: Vec<Range<usize>>,
-    /// Span of the name token.
-    pub name_span: Range<usize>,
-    /// Span of the whole (trimmed) line.
-    pub span: Range<usize>,
     /// False when redis-server rejects the line.
     pub valid: bool,
 }
 
 impl Entry {
+    /// The primary name when known, else the name as written.
     pub fn key(&self) -> &str {
         self.primary.as_deref().unwrap_or(&self.name)
     }
@@ -48,6 +57,28 @@ impl Entry {
         self.args
             .get(i)
             .map(|a| String::from_utf8_lossy(a).into_owned())
+    }
+    fn line(&self) -> Option<&LineOrigin> {
+        match &self.origin {
+            Origin::Line(l) => Some(l),
+            Origin::Server => None,
+        }
+    }
+    /// The whole line, when the entry was written in a file.
+    pub fn span(&self) -> Option<&Span> {
+        self.line().map(|l| &l.line)
+    }
+    pub fn name_span(&self) -> Option<&Span> {
+        self.line().map(|l| &l.name)
+    }
+    /// The span of written value `i`, when values and written tokens correspond one to one.
+    pub fn arg_span(&self, i: usize) -> Option<&Span> {
+        self.line()
+            .filter(|l| l.args.len() == self.args.len())
+            .and_then(|l| l.args.get(i))
+    }
+    pub fn arg_spans(&self) -> &[Span] {
+        self.line().map_or(&[], |l| l.args.as_slice())
     }
 }
 
@@ -73,10 +104,10 @@ impl Setting {
 }
 
 #[derive(Debug)]
-pub struct EffectiveConfig {
+pub struct Model {
     pub target: Version,
     pub catalog: Arc<Catalog>,
-    pub files: Vec<SourceFile>,
+    pub provenance: Provenance,
     pub entries: Vec<Entry>,
     /// RDB save points the server ends up with, after the version's accumulation rules.
     pub save_points: Vec<(Vec<u8>, Vec<u8>)>,
@@ -84,7 +115,63 @@ pub struct EffectiveConfig {
     pub(crate) last: HashMap<String, usize>,
 }
 
-impl EffectiveConfig {
+impl Model {
+    /// A model of effective values with no file behind them (a running server's settings):
+    /// `(name, values)` in the order they apply.
+    pub fn from_settings(catalog: Arc<Catalog>, settings: &[(&str, Vec<Vec<u8>>)]) -> Model {
+        let mut model = Model {
+            target: catalog.version,
+            provenance: Provenance::Server,
+            entries: Vec::new(),
+            save_points: Vec::new(),
+            last: HashMap::new(),
+            catalog,
+        };
+        for (name, args) in settings {
+            let name = name.to_ascii_lowercase();
+            let primary = model.catalog.lookup(&name).map(|(p, _)| p.to_string());
+            let key = primary.clone().unwrap_or_else(|| name.clone());
+            if key == "save" {
+                model.save_points = args
+                    .chunks(2)
+                    .filter_map(|c| match c {
+                        [a, b] => Some((a.clone(), b.clone())),
+                        _ => None,
+                    })
+                    .collect();
+            }
+            model.last.insert(key, model.entries.len());
+            model.entries.push(Entry {
+                origin: Origin::Server,
+                name,
+                primary,
+                args: args.clone(),
+                valid: true,
+            });
+        }
+        model
+    }
+
+    /// Directives whose lines all apply (they accumulate, or each line has its own key): a later
+    /// line does not override an earlier one.
+    pub fn accumulates(primary: &str) -> bool {
+        matches!(
+            primary,
+            "save"
+                | "rename-command"
+                | "user"
+                | "loadmodule"
+                | "include"
+                | "sentinel"
+                | "client-output-buffer-limit"
+        )
+    }
+
+    /// Whether the model knows how the config was written (conditions on wording need it).
+    pub fn has_file(&self) -> bool {
+        self.provenance == Provenance::File
+    }
+
     fn primary_of(&self, name: &str) -> String {
         self.catalog
             .lookup(name)
@@ -196,24 +283,8 @@ impl EffectiveConfig {
         })
     }
 
-    /// Whether some valid line sets `name`.
-    pub fn is_set(&self, name: &str) -> bool {
+    /// Whether some valid line sets `name` (for a server, every known parameter is set).
+    pub fn is_written(&self, name: &str) -> bool {
         self.last.contains_key(&self.primary_of(name))
-    }
-
-    pub fn location(&self, entry: &Entry, span: Range<usize>) -> Location {
-        let file = &self.files[entry.file];
-        Location::in_tree(file.path.clone(), &file.tree, span)
-    }
-
-    /// Location of the start of the checked file, for findings about something absent.
-    pub fn file_start(&self) -> Location {
-        let file = &self.files[0];
-        let end = file
-            .bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(file.bytes.len());
-        Location::in_tree(file.path.clone(), &file.tree, 0..end)
     }
 }

@@ -1,0 +1,128 @@
+//! The registry of built-in checks: the findings written in Rust (validity of each line,
+//! parsing quirks, paths on this machine, suppression comments). One place gives each its id,
+//! severity, summary and fix; the reader, suppressions, listings and docs all use it.
+
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::source::Span;
+
+/// Ids of checks that mean "redis-server refuses to start" begin with this.
+pub const INVALID_PREFIX: &str = "invalid/";
+
+macro_rules! checks {
+    ($($variant:ident => $id:literal, $severity:ident, $fix:expr, $summary:literal;)*) => {
+        /// A built-in check.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Check {
+            $($variant,)*
+        }
+
+        impl Check {
+            pub const ALL: &'static [Check] = &[$(Check::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Check::$variant => $id,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Check::$variant => Severity::$severity,)*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Check::$variant => $summary,)*
+                }
+            }
+
+            /// What a fix of this check can do (`None`: the check offers no fix).
+            pub fn fix(self) -> Option<Applicability> {
+                match self {
+                    $(Check::$variant => $fix,)*
+                }
+            }
+        }
+    };
+}
+
+/// Built-in checks explain the problem in their help text; none edits the file yet.
+const ADVICE: Option<Applicability> = None;
+
+checks! {
+    UnbalancedQuotes => "invalid/unbalanced-quotes", Error, ADVICE,
+        "the tokenizer fails: a quote is never closed or is glued to text";
+    UnknownDirective => "invalid/unknown-directive", Error, ADVICE,
+        "a directive the target version does not know";
+    WrongArity => "invalid/wrong-arity", Error, ADVICE,
+        "wrong number of values for the directive";
+    BadValue => "invalid/bad-value", Error, ADVICE,
+        "a value redis-server rejects (type, enum, unit, range, special syntax)";
+    IncludeNotFound => "invalid/include-not-found", Error, ADVICE,
+        "an `include` that cannot be read";
+    IncludeCycle => "invalid/include-cycle", Error, ADVICE,
+        "an `include` of a file that is already being read";
+    ByteOrderMark => "invalid/byte-order-mark", Error, ADVICE,
+        "a UTF-8 byte order mark at the start of the file";
+    ConflictingDirectives => "invalid/conflicting-directives", Error, ADVICE,
+        "directives redis-server refuses together (replicaof in cluster mode, ...)";
+    ModuleConfigWithoutModule => "invalid/module-config-without-module", Error, ADVICE,
+        "a module config (`a.b value`) with no `loadmodule`";
+    InlineComment => "syntax/inline-comment", Warning, ADVICE,
+        "`#` after a value is read as more values, not a comment";
+    NulByte => "syntax/nul-byte", Warning, ADVICE,
+        "a NUL byte makes redis-server glue lines together";
+    CoercedValue => "correctness/coerced-value", Warning, ADVICE,
+        "an old version silently reads the value as something else";
+    IgnoredDirective => "deprecated/ignored-directive", Warning, ADVICE,
+        "a directive that is accepted but has no effect";
+    DirNotFound => "environment/dir-not-found", Warning, ADVICE,
+        "`dir` names a directory that does not exist here";
+    ModuleNotFound => "environment/module-not-found", Warning, ADVICE,
+        "a `loadmodule` path that does not exist here";
+    LogfileUnwritable => "environment/logfile-unwritable", Warning, ADVICE,
+        "the directory of `logfile` does not exist here";
+    UnusedSuppression => "meta/unused-suppression", Warning, ADVICE,
+        "a suppression comment that silences nothing";
+    UnknownSuppression => "meta/unknown-suppression", Warning, ADVICE,
+        "a suppression comment naming no rule";
+}
+
+impl Check {
+    pub fn from_id(id: &str) -> Option<Check> {
+        Check::ALL.iter().copied().find(|c| c.id() == id)
+    }
+
+    /// A finding of this check at its registered severity.
+    pub fn at(self, primary: Option<Span>, message: String) -> Diagnostic {
+        Diagnostic {
+            rule: self.id().to_string(),
+            severity: self.severity(),
+            message,
+            primary,
+            label: None,
+            help: None,
+            fix: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_invalid_ones_are_errors() {
+        let mut ids: Vec<&str> = Check::ALL.iter().map(|c| c.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Check::ALL.len());
+        for c in Check::ALL {
+            assert_eq!(Check::from_id(c.id()), Some(*c));
+            if c.id().starts_with(INVALID_PREFIX) {
+                assert_eq!(c.severity(), Severity::Error, "{}", c.id());
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The entry points: check one config file for a target version, with rules and settings.
+
+use crate::catalog::CatalogError;
+use crate::diagnostic::Diagnostic;
+use crate::engine::{self, EngineOptions};
+use crate::ruleset::{RuleLoadError, RuleSet};
+use crate::semantic::{CheckOptions, ServerView};
+use crate::settings::LintSettings;
+use crate::source::{FileId, Location, Sources, Span};
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// Why a check could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The target version has no catalog.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Rules(#[from] Box<RuleLoadError>),
+}
+
+/// What checking one file found.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as given (`<stdin>` for standard input).
+    pub path: PathBuf,
+    /// Validity findings in the order redis-server meets them (lines in reading order,
+    /// included files spliced in, then the checks it makes after reading), then rule findings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, as it is on disk.
+    pub sources: Sources,
+    /// Byte ranges holding secrets: masked in every output.
+    pub secrets: Vec<Span>,
+    /// Parse units whose parsed bytes differ from the files (NUL bytes, glob includes).
+    views: Vec<ServerView>,
+}
+
+impl FileReport {
+    /// The first `invalid/*` diagnostic: where redis-server would stop.
+    pub fn first_invalid(&self) -> Option<&Diagnostic> {
+        self.diagnostics.iter().find(|d| d.is_invalid())
+    }
+
+    /// File, line and column of a diagnostic.
+    pub fn location(&self, d: &Diagnostic) -> Location {
+        self.sources.locate(d.primary.as_ref())
+    }
+
+    /// The line of a diagnostic in its file.
+    pub fn line(&self, d: &Diagnostic) -> usize {
+        self.location(d).line
+    }
+
+    /// The line number redis-server would print for a diagnostic: it numbers the lines of
+    /// what it parses, so after a NUL byte or in a glob include this differs from the line
+    /// on disk.
+    pub fn server_line(&self, d: &Diagnostic) -> usize {
+        d.primary
+            .as_ref()
+            .and_then(|span| self.views.iter().find_map(|v| v.server_line(span)))
+            .unwrap_or_else(|| self.line(d))
+    }
+
+    /// A source file with its secrets replaced by `*`, for display.
+    pub fn masked_source(&self, file: FileId) -> Cow<'_, [u8]> {
+        let bytes = self.sources.get(file).bytes();
+        let mut spans = self.secrets.iter().filter(|s| s.file == file).peekable();
+        if spans.peek().is_none() {
+            return Cow::Borrowed(bytes);
+        }
+        let mut masked = bytes.to_vec();
+        for span in spans {
+            let end = span.range.end.min(masked.len());
+            for b in &mut masked[span.range.start.min(end)..end] {
+                *b = b'*';
+            }
+        }
+        Cow::Owned(masked)
+    }
+}
+
+/// The built-in rules, compiled once per process.
+pub fn builtin_rules() -> Arc<RuleSet> {
+    static RULES: OnceLock<Arc<RuleSet>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            Arc::new(RuleSet::builtin().expect("built-in rules are validated by tests"))
+        })
+        .clone()
+}
+
+/// Check `bytes` as the content of the file at `path` with the built-in rules and defaults.
+pub fn check_bytes(
+    path: &std::path::Path,
+    bytes: &[u8],
+    options: &CheckOptions,
+) -> Result<FileReport, Error> {
+    lint_bytes(
+        path,
+        bytes,
+        options,
+        &LintSettings::default(),
+        &builtin_rules(),
+    )
+}
+
+/// Check `bytes` with the given rules and settings.
+pub fn lint_bytes(
+    path: &std::path::Path,
+    bytes: &[u8],
+    options: &CheckOptions,
+    settings: &LintSettings,
+    rules: &RuleSet,
+) -> Result<FileReport, Error> {
+    let analysis = crate::semantic::analyze(path, bytes, options)?;
+    let engine_options = EngineOptions {
+        profile: settings.profile,
+        params: settings.params.clone(),
+    };
+    let mut diagnostics = analysis.diagnostics;
+    // The rule set is about redis-server; a Sentinel config only gets the validity checks.
+    if !options.sentinel {
+        diagnostics.extend(engine::run(
+            rules,
+            &|r| settings.runs(r),
+            &analysis.model,
+            &engine_options,
+        ));
+    }
+    // Suppressions first, knowing which rules ran; then the selection, which covers the
+    // suppression findings too.
+    if !settings.no_suppress {
+        let active = |id: &str| match rules.get(id) {
+            Some(rule) => settings.runs(rule) && !options.sentinel,
+            None => settings.selects(id),
+        };
+        diagnostics = crate::suppress::apply(&analysis.sources, rules, &active, diagnostics);
+    }
+    diagnostics.retain(|d| settings.selects(&d.rule));
+    for d in &mut diagnostics {
+        d.severity = settings.severity_of(&d.rule, d.severity);
+    }
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        diagnostics,
+        sources: analysis.sources,
+        secrets: analysis.secrets,
+        views: analysis.views,
+    })
+}

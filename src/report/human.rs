@@ -1,0 +1,221 @@
+//! The format for people: miette's graphical report of each finding with its source lines.
+//!
+//! Each file is masked once per report, and miette is handed only the lines around a finding
+//! (found by binary search over the file's lines), so rendering is linear in the output.
+
+use super::{Counts, Reporter};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::linter::FileReport;
+use crate::source::{FileId, SourceFile};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A masked file and the start offset of each of its lines.
+struct Excerpts {
+    name: String,
+    bytes: Vec<u8>,
+    line_starts: Vec<usize>,
+}
+
+impl Excerpts {
+    fn new(file: &SourceFile, masked: Vec<u8>) -> Excerpts {
+        Excerpts {
+            name: file.path.display().to_string(),
+            line_starts: file.tree.lines.iter().map(|l| l.span.start).collect(),
+            bytes: masked,
+        }
+    }
+
+    /// Index of the line holding `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Bytes of lines `from..to` (indexes, clamped).
+    fn lines(&self, from: usize, to: usize) -> Range<usize> {
+        let start = self
+            .line_starts
+            .get(from)
+            .copied()
+            .unwrap_or(self.bytes.len());
+        let end = self
+            .line_starts
+            .get(to)
+            .copied()
+            .unwrap_or(self.bytes.len());
+        start..end.max(start)
+    }
+}
+
+impl SourceCode for Excerpts {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let first = self.line_of(span.offset());
+        let last = self.line_of(span.offset() + span.len().saturating_sub(1));
+        // One spare line each side: miette counts a lone CR as a line break, Redis does not.
+        let from = first.saturating_sub(before + 1);
+        let window = self.lines(from, last + after + 2);
+        let data = &self.bytes[window.clone()];
+        let local = SourceSpan::new(
+            span.offset().saturating_sub(window.start).into(),
+            span.len(),
+        );
+        let inner = data.read_span(&local, before, after)?;
+        let start = window.start + inner.span().offset();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.bytes[start..start + inner.data().len()],
+            SourceSpan::new(start.into(), inner.data().len()),
+            from + inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Adapter that lets miette render one of our diagnostics with its source file.
+struct Rendered<'a> {
+    diag: &'a Diagnostic,
+    span: Range<usize>,
+    source: Arc<Excerpts>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.diag.rule))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&*self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            self.diag.label.clone(),
+            self.span.start,
+            self.span.end - self.span.start,
+        ))))
+    }
+}
+
+/// miette's report, then a summary line.
+pub struct Human {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Human {
+    /// Render the findings of one file (without the summary line).
+    pub fn render(&self, report: &FileReport) -> String {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false);
+        let mut out = String::new();
+        let mut excerpts: Vec<Option<Arc<Excerpts>>> = vec![None; report.sources.len()];
+        // People read top to bottom: the checked file first, then included files, by position.
+        let mut ordered: Vec<(FileId, usize, &Diagnostic)> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let at = d
+                    .primary
+                    .as_ref()
+                    .map_or((FileId::ROOT, 0), |s| (s.file, s.range.start));
+                (at.0, at.1, d)
+            })
+            .collect();
+        ordered.sort_by_key(|(file, offset, _)| (*file, *offset));
+        for (file, _, diag) in ordered {
+            let source = excerpts[file.index()]
+                .get_or_insert_with(|| {
+                    let masked = report.masked_source(file).into_owned();
+                    Arc::new(Excerpts::new(report.sources.get(file), masked))
+                })
+                .clone();
+            let span = report.location(diag).range;
+            let rendered = Rendered { diag, span, source };
+            let _ = handler.render_report(&mut out, &rendered);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl Reporter for Human {
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        for r in reports {
+            write!(out, "{}", self.render(r))?;
+        }
+        let c = Counts::of(reports);
+        writeln!(
+            out,
+            "{} file{} checked: {} error{}, {} warning{}, {} info",
+            reports.len(),
+            plural(reports.len()),
+            c.errors,
+            plural(c.errors),
+            c.warnings,
+            plural(c.warnings),
+            c.infos
+        )?;
+        for r in reports {
+            if let Some(first) = r.first_invalid() {
+                let at = r.location(first);
+                writeln!(
+                    out,
+                    "redis-server would refuse to start: {}:{}: {}",
+                    at.file.display(),
+                    at.line,
+                    first.rule
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! Rules as data: `[[rule]]` tables in TOML files under `rules/`, read with serde ([`raw`]),
+//! compiled once ([`compile`]) and evaluated by the generic engine over the effective model.
+
+pub mod compile;
+pub mod raw;
+pub mod versions;
+
+pub use compile::{Cond, FixOp, FixTemplate, Foreach, ForeachKind, PLACEHOLDERS, Rhs, Rule};
+
+use crate::catalog::{self, Catalog};
+use crate::checks::Check;
+use miette::{NamedSource, SourceSpan};
+use raw::RuleFile;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/rules.rs"));
+}
+
+/// A rule file's name and text, kept for errors and `explain`.
+#[derive(Debug)]
+pub struct RuleSource {
+    pub name: String,
+    pub text: String,
+}
+
+/// What is wrong in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("{0}")]
+    Toml(String),
+    #[error("cannot read rule directory: {0}")]
+    Io(String),
+    #[error("rule id `{0}` is not `category/kebab-name`")]
+    BadId(String),
+    #[error("duplicate rule id `{0}`")]
+    DuplicateId(String),
+    #[error("bad `versions` in rule `{rule}`: {reason}")]
+    BadVersions { rule: String, reason: String },
+    #[error("unknown placeholder `{{{name}}}` in rule `{rule}`")]
+    UnknownPlaceholder { rule: String, name: String },
+    #[error("bad regex `{regex}` in rule `{rule}`: {reason}")]
+    BadRegex {
+        rule: String,
+        regex: String,
+        reason: String,
+    },
+    #[error("unknown directive `{name}` in rule `{rule}`")]
+    UnknownDirective { rule: String, name: String },
+    #[error("bad fix in rule `{rule}`: {what}")]
+    BadFix { rule: String, what: String },
+    #[error("rule `{rule}`: {what}")]
+    Invalid { rule: String, what: String },
+}
+
+/// A problem in a rule file, pointing into it.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{file}: {kind}")]
+#[diagnostic(code(redlint::rule_file))]
+pub struct RuleLoadError {
+    pub kind: RuleError,
+    pub file: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+    #[help]
+    pub help: Option<String>,
+}
+
+pub(crate) fn load_error(
+    source: &RuleSource,
+    span: Option<std::ops::Range<usize>>,
+    kind: RuleError,
+    help: Option<String>,
+) -> Box<RuleLoadError> {
+    Box::new(RuleLoadError {
+        kind,
+        file: source.name.clone(),
+        src: NamedSource::new(source.name.clone(), source.text.clone()),
+        span: span.map(|s| (s.start, s.end - s.start).into()),
+        help,
+    })
+}
+
+/// The loaded rules, in file order; ids are unique among them and the built-in checks.
+#[derive(Debug, Default, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    index: HashMap<String, usize>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary (`rules/*.toml`).
+    pub fn builtin() -> Result<RuleSet, Box<RuleLoadError>> {
+        let mut set = RuleSet::default();
+        for (name, text) in embedded::RULE_SOURCES {
+            set.add_source(&format!("rules/{name}.toml"), text, true)?;
+        }
+        Ok(set)
+    }
+
+    /// Add every `*.toml` file of a directory (user rules).
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Box<RuleLoadError>> {
+        let io = |e: std::io::Error| {
+            let source = RuleSource {
+                name: dir.display().to_string(),
+                text: String::new(),
+            };
+            load_error(&source, None, RuleError::Io(e.to_string()), None)
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(io)?;
+            self.add_source(&path.display().to_string(), &text, false)?;
+        }
+        Ok(())
+    }
+
+    /// Parse, compile and add one rule file.
+    pub fn add_source(
+        &mut self,
+        name: &str,
+        text: &str,
+        builtin: bool,
+    ) -> Result<(), Box<RuleLoadError>> {
+        let source = Arc::new(RuleSource {
+            name: name.to_string(),
+            text: text.to_string(),
+        });
+        let parsed: RuleFile = toml::from_str(text).map_err(|e| {
+            load_error(
+                &source,
+                e.span(),
+                RuleError::Toml(e.message().to_string()),
+                None,
+            )
+        })?;
+        for def in parsed.rule {
+            let id_span = def.id.span();
+            let rule = compile::compile(def, &source, builtin)?;
+            let id = rule.id().to_string();
+            if self.index.contains_key(&id) || Check::from_id(&id).is_some() {
+                return Err(load_error(
+                    &source,
+                    Some(id_span),
+                    RuleError::DuplicateId(id),
+                    Some("rule ids are unique and never reused; pick another id".into()),
+                ));
+            }
+            self.index.insert(id, self.rules.len());
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.index.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// Whether `id` names a rule or a built-in check.
+    pub fn knows(&self, id: &str) -> bool {
+        self.index.contains_key(id) || Check::from_id(id).is_some()
+    }
+
+    /// Every id: rules, then built-in checks.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .map(Rule::id)
+            .chain(Check::ALL.iter().map(|c| c.id()))
+    }
+
+    /// Whether a selector (an id or a category prefix like `network` / `network/`) names anything.
+    pub fn knows_selector(&self, selector: &str) -> bool {
+        self.ids().any(|id| selector_matches(selector, id))
+    }
+
+    /// Check every directive name in the rules against the catalogs of all versions.
+    pub fn check_directive_names(&self) -> Result<(), Box<RuleLoadError>> {
+        let catalogs: Vec<Arc<Catalog>> = catalog::available()
+            .into_iter()
+            .filter_map(|v| Catalog::load(v).ok())
+            .collect();
+        for rule in &self.rules {
+            for name in &rule.names {
+                if !catalogs.iter().any(|c| c.lookup(name.get_ref()).is_some()) {
+                    let suggestion = catalogs
+                        .last()
+                        .and_then(|c| c.suggest(name.get_ref()).map(str::to_string));
+                    return Err(load_error(
+                        &rule.source,
+                        Some(name.span()),
+                        RuleError::UnknownDirective {
+                            rule: rule.id().to_string(),
+                            name: name.get_ref().clone(),
+                        },
+                        suggestion.map(|s| format!("did you mean `{s}`?")),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a selector (a rule id, or a category like `network` or `network/`) covers `id`.
+pub fn selector_matches(selector: &str, id: &str) -> bool {
+    let s = selector.trim_end_matches('/');
+    id == s || id.split('/').next() == Some(s)
+}
