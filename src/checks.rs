@@ -5,9 +5,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::Span;
 
-/// Ids of checks that mean "redis-server refuses to start" begin with this.
-pub const INVALID_PREFIX: &str = "invalid/";
-
 macro_rules! checks {
     ($($variant:ident => $id:literal, $severity:ident, $fix:expr, $summary:literal;)*) => {
         /// A built-in check.
@@ -111,6 +108,7 @@ impl Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::INVALID_PREFIX;
 
     #[test]
     fn ids_are_unique_and_invalid_ones_are_errors() {

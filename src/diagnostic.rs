@@ -7,6 +7,9 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
+/// Ids of findings that mean "redis-server refuses to start" begin with this.
+pub const INVALID_PREFIX: &str = "invalid/";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -138,6 +141,6 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Whether redis-server refuses to start because of what this diagnostic reports.
     pub fn is_invalid(&self) -> bool {
-        self.rule.starts_with(crate::checks::INVALID_PREFIX)
+        self.rule.starts_with(INVALID_PREFIX)
     }
 }

@@ -136,7 +136,13 @@ pub fn lint_bytes(
             Some(rule) => settings.runs(rule) && !options.sentinel,
             None => settings.selects(id),
         };
-        diagnostics = crate::suppress::apply(&analysis.sources, rules, &active, diagnostics);
+        diagnostics = crate::suppress::apply(
+            &analysis.sources,
+            &analysis.trees,
+            rules,
+            &active,
+            diagnostics,
+        );
     }
     diagnostics.retain(|d| settings.selects(&d.rule));
     for d in &mut diagnostics {

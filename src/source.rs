@@ -1,7 +1,6 @@
 //! Positions: every file read while checking, kept as the exact bytes on disk, and spans into
 //! them. Line and column are worked out from a span only when output is rendered.
 
-use crate::syntax::{self, SyntaxTree};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -31,21 +30,69 @@ impl Span {
     }
 }
 
-/// A file as it is on disk, with its lossless syntax tree (which owns the bytes).
+/// Where each line of a file starts. Lines end at LF, the only line break Redis knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    /// 0, then the offset after every LF.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(bytes: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: bytes.len(),
+        }
+    }
+
+    /// 1-based line and byte column of `offset` (binary search). The end of a file that ends
+    /// with LF is the start of the line after the last one.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+
+    /// Byte offset where line `index` (0-based) starts; the file's length past the last line.
+    pub fn line_start(&self, index: usize) -> usize {
+        self.starts.get(index).copied().unwrap_or(self.len)
+    }
+
+    /// 0-based index of the line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_col(offset).0 - 1
+    }
+}
+
+/// A file as it is on disk.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub tree: SyntaxTree,
+    bytes: Vec<u8>,
+    lines: LineIndex,
 }
 
 impl SourceFile {
     pub fn bytes(&self) -> &[u8] {
-        &self.tree.source
+        &self.bytes
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
     }
 
     /// 1-based line and byte column of `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.tree.line_col(offset)
+        self.lines.line_col(offset)
     }
 
     /// The span of the first line (without its terminator): where findings about something
@@ -78,12 +125,13 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Parse `bytes` (the exact content on disk) and add it.
-    pub fn add(&mut self, path: PathBuf, bytes: &[u8]) -> FileId {
+    /// Add a file's exact content on disk.
+    pub fn add(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(SourceFile {
             path,
-            tree: syntax::parse(bytes),
+            lines: LineIndex::new(&bytes),
+            bytes,
         });
         id
     }
@@ -142,8 +190,8 @@ mod tests {
     #[test]
     fn spans_locate_in_their_own_file() {
         let mut sources = Sources::default();
-        let root = sources.add("main.conf".into(), b"port 1\ninclude x\n");
-        let inc = sources.add("x".into(), b"# c\nhz 10\n");
+        let root = sources.add("main.conf".into(), b"port 1\ninclude x\n".to_vec());
+        let inc = sources.add("x".into(), b"# c\nhz 10\n".to_vec());
         assert_eq!(root, FileId::ROOT);
         let at = sources.locate(Some(&Span::new(inc, 4..9)));
         assert_eq!(
@@ -154,5 +202,19 @@ mod tests {
         let whole = sources.locate(None);
         assert_eq!((whole.line, whole.range), (1, 0..6));
         assert_eq!(sources.find(Path::new("x")), Some(inc));
+    }
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        let index = LineIndex::new(b"ab\ncd\r\nef");
+        assert_eq!(index.line_col(0), (1, 1));
+        assert_eq!(index.line_col(2), (1, 3)); // the LF itself
+        assert_eq!(index.line_col(3), (2, 1));
+        assert_eq!(index.line_col(7), (3, 1));
+        assert_eq!(index.line_col(9), (3, 3)); // end of a file without final LF
+        assert_eq!(LineIndex::new(b"ab\n").line_col(3), (2, 1));
+        assert_eq!(LineIndex::new(b"").line_col(0), (1, 1));
+        assert_eq!(index.line_start(1), 3);
+        assert_eq!(index.line_start(9), 9);
     }
 }

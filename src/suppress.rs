@@ -11,8 +11,8 @@
 use crate::checks::Check;
 use crate::diagnostic::Diagnostic;
 use crate::ruleset::{RuleSet, selector_matches};
-use crate::source::{FileId, SourceFile, Sources, Span};
-use crate::syntax::LineKind;
+use crate::source::{FileId, Sources, Span};
+use crate::syntax::{LineKind, SyntaxTree};
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,9 +32,9 @@ struct Suppression {
     used: Vec<bool>,
 }
 
-fn parse(id: FileId, file: &SourceFile) -> Vec<Suppression> {
-    let src = file.bytes();
-    let lines = &file.tree.lines;
+fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
+    let src = &tree.source;
+    let lines = &tree.lines;
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.kind != LineKind::Comment {
@@ -91,11 +91,16 @@ fn parse(id: FileId, file: &SourceFile) -> Vec<Suppression> {
 /// whether a rule or check ran at all: a suppression of one that did not run is not "unused".
 pub fn apply(
     sources: &Sources,
+    trees: &[SyntaxTree],
     rules: &RuleSet,
     active: &dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    let mut sups: Vec<Suppression> = sources.iter().flat_map(|(id, f)| parse(id, f)).collect();
+    let mut sups: Vec<Suppression> = sources
+        .iter()
+        .zip(trees)
+        .flat_map(|((id, _), tree)| parse(id, tree))
+        .collect();
     if sups.is_empty() {
         return diagnostics;
     }

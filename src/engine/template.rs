@@ -1,6 +1,6 @@
 //! Rule messages: the template's placeholders filled in from the model, secrets never shown.
 
-use super::{Ctx, Item};
+use super::eval::{Ctx, Item};
 use crate::ruleset::Rule;
 use crate::semantic::Entry;
 use crate::semantic::facts::weak_secret;

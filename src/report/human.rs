@@ -3,10 +3,10 @@
 //! Each file is masked once per report, and miette is handed only the lines around a finding
 //! (found by binary search over the file's lines), so rendering is linear in the output.
 
-use super::{Counts, Reporter};
+use super::reporter::{Counts, Reporter};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, LineIndex, SourceFile};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -16,42 +16,26 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// A masked file and the start offset of each of its lines.
+/// A masked file and where its lines start.
 struct Excerpts {
     name: String,
     bytes: Vec<u8>,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl Excerpts {
     fn new(file: &SourceFile, masked: Vec<u8>) -> Excerpts {
         Excerpts {
             name: file.path.display().to_string(),
-            line_starts: file.tree.lines.iter().map(|l| l.span.start).collect(),
+            lines: file.lines().clone(),
             bytes: masked,
         }
     }
 
-    /// Index of the line holding `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
-    }
-
-    /// Bytes of lines `from..to` (indexes, clamped).
+    /// Bytes of lines `from..to` (0-based indexes, clamped).
     fn lines(&self, from: usize, to: usize) -> Range<usize> {
-        let start = self
-            .line_starts
-            .get(from)
-            .copied()
-            .unwrap_or(self.bytes.len());
-        let end = self
-            .line_starts
-            .get(to)
-            .copied()
-            .unwrap_or(self.bytes.len());
-        start..end.max(start)
+        let start = self.lines.line_start(from);
+        start..self.lines.line_start(to).max(start)
     }
 }
 
@@ -62,8 +46,10 @@ impl SourceCode for Excerpts {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let first = self.line_of(span.offset());
-        let last = self.line_of(span.offset() + span.len().saturating_sub(1));
+        let first = self.lines.line_index(span.offset());
+        let last = self
+            .lines
+            .line_index(span.offset() + span.len().saturating_sub(1));
         // One spare line each side: miette counts a lone CR as a line break, Redis does not.
         let from = first.saturating_sub(before + 1);
         let window = self.lines(from, last + after + 2);

@@ -1,7 +1,7 @@
 //! The stable machine format:
 //! `{"files":[{"path":..,"diagnostics":[{"rule":..,"line":..}]}]}`.
 
-use super::Reporter;
+use super::reporter::Reporter;
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use serde::Serialize;

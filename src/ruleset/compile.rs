@@ -2,14 +2,13 @@
 //! typed and checked against what the rule iterates over. Anything wrong is a load error with a
 //! span into the rule file; nothing is left to fail while rules run.
 
+use super::error::{RuleError, RuleLoadError, RuleSource, load_error};
 use super::raw::{
     AclProperty, AddressClass, ArgSelector, ArgWord, CmpOp, Condition, DirName, Fact, FixAction,
     Profile, RuleDef, Safety, Which,
 };
 use super::versions::VersionReq;
-use super::{RuleError, RuleSource, load_error};
 use crate::diagnostic::{Applicability, Severity};
-use crate::ruleset::RuleLoadError;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::Arc;

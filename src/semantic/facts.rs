@@ -1,8 +1,8 @@
 //! Built-in facts: what data alone cannot say about a configuration (who must authenticate, who
 //! can reach the server, which commands a client can run).
 
-use super::Model;
 use super::acl::{AclModel, ScratchUser, merge_selectors};
+use super::model::Model;
 use super::values::string2ll;
 use crate::catalog::Catalog;
 use crate::version::Version;

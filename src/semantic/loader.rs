@@ -1,12 +1,13 @@
 //! Reads a config the way redis-server's `loadServerConfigFromString` does, line by line, and
 //! records every line, its validity and the effective values.
 
+use super::analysis::{Analysis, CheckOptions, LateError};
 use super::model::{Entry, LineOrigin, Model, Origin, Provenance};
 use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
 use super::values::{ValueCheck, check_value};
 use super::view::ServerView;
-use super::{Analysis, CheckOptions, LateError, environment, secrets};
+use super::{environment, secrets};
 use crate::catalog::{Args, Catalog, CatalogError, DirectiveSpec, ValueType};
 use crate::checks::Check;
 use crate::diagnostic::Diagnostic;
@@ -30,10 +31,22 @@ const CHAIN_NAMES: &[&str] = &[
     "sentinel",
 ];
 
-pub(super) struct Loader {
+/// Read `bytes` as the content of the file at `path`. Fails only when the target version has
+/// no catalog.
+pub fn analyze(
+    path: &Path,
+    bytes: &[u8],
+    options: &CheckOptions,
+) -> Result<Analysis, CatalogError> {
+    Loader::run(path, bytes, options)
+}
+
+struct Loader {
     catalog: Arc<Catalog>,
     family: Family,
     sources: Sources,
+    /// The syntax tree of each source file, by file id.
+    trees: Vec<SyntaxTree>,
     /// One view per parse unit read (the checked file, each include, each glob include).
     views: Vec<ServerView>,
     /// The unit being read, innermost last.
@@ -68,11 +81,7 @@ struct SaveState {
 }
 
 impl Loader {
-    pub(super) fn run(
-        path: &Path,
-        bytes: &[u8],
-        options: &CheckOptions,
-    ) -> Result<Analysis, CatalogError> {
+    fn run(path: &Path, bytes: &[u8], options: &CheckOptions) -> Result<Analysis, CatalogError> {
         let catalog = Catalog::load(options.target)?;
         let cwd = options
             .cwd
@@ -90,6 +99,7 @@ impl Loader {
             sentinel_mode: options.sentinel,
             catalog,
             sources: Sources::default(),
+            trees: Vec::new(),
             views: Vec::new(),
             reading: Vec::new(),
             entries: Vec::new(),
@@ -102,7 +112,7 @@ impl Loader {
             save: SaveState::default(),
             module_configs: Vec::new(),
         };
-        let root = loader.sources.add(path.to_path_buf(), bytes);
+        let root = loader.add_file(path.to_path_buf(), bytes.to_vec());
         loader.read_unit(&[root]);
         loader.finish();
         let save_points = if loader.save.touched
@@ -125,6 +135,7 @@ impl Loader {
                 last: loader.last,
             },
             sources: loader.sources,
+            trees: loader.trees,
             views: loader
                 .views
                 .into_iter()
@@ -133,6 +144,12 @@ impl Loader {
             diagnostics,
             secrets: loader.secrets,
         })
+    }
+
+    /// Keep a file read from disk, and its syntax tree.
+    fn add_file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
+        self.trees.push(syntax::parse(&bytes));
+        self.sources.add(path, bytes)
     }
 
     /// The unit being read.
@@ -145,12 +162,7 @@ impl Loader {
         let view = &self.views[unit];
         match view.tree() {
             Some(tree) => tree,
-            None => {
-                &self
-                    .sources
-                    .get(view.first_file().unwrap_or(FileId::ROOT))
-                    .tree
-            }
+            None => &self.trees[view.first_file().unwrap_or(FileId::ROOT).index()],
         }
     }
 
@@ -633,7 +645,7 @@ impl Loader {
                 return self.cycle(&text, span);
             }
             match read_include(&path) {
-                Ok(bytes) => files.push(self.sources.add(path, &bytes)),
+                Ok(bytes) => files.push(self.add_file(path, bytes)),
                 Err(e) => return self.not_found(&path, e, span),
             }
         }

@@ -3,6 +3,7 @@
 //! target version, and the value the server will actually run with.
 
 pub mod acl;
+mod analysis;
 mod environment;
 pub mod facts;
 mod loader;
@@ -13,65 +14,7 @@ pub mod special;
 pub mod values;
 mod view;
 
+pub use analysis::{Analysis, CheckOptions, LateError};
+pub use loader::analyze;
 pub use model::{Entry, LineOrigin, Model, Origin, Provenance, Setting};
 pub use view::ServerView;
-
-use crate::catalog::CatalogError;
-use crate::diagnostic::Diagnostic;
-use crate::source::{Sources, Span};
-use crate::version::Version;
-use std::path::{Path, PathBuf};
-
-/// How redis-server would read the file.
-#[derive(Debug, Clone)]
-pub struct CheckOptions {
-    pub target: Version,
-    /// The directory redis-server would start in: relative `include` paths resolve against it
-    /// (and against every `dir` line read before them). Defaults to the process' directory.
-    pub cwd: Option<PathBuf>,
-    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
-    pub sentinel: bool,
-}
-
-impl Default for CheckOptions {
-    fn default() -> Self {
-        CheckOptions {
-            target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
-            cwd: None,
-            sentinel: false,
-        }
-    }
-}
-
-/// The result of reading a config the way redis-server does.
-#[derive(Debug)]
-pub struct Analysis {
-    pub model: Model,
-    /// Every file read, as it is on disk.
-    pub sources: Sources,
-    /// The units whose parsed bytes differ from a file on disk (NUL bytes, glob includes).
-    pub views: Vec<ServerView>,
-    /// Validity diagnostics (`invalid/*`) and parsing quirks, in the order redis-server would
-    /// meet them: lines in reading order, then the checks it makes after reading.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Byte ranges holding secrets, to mask in every output.
-    pub secrets: Vec<Span>,
-}
-
-/// Read `bytes` as the content of the file at `path`. Fails only when the target version has
-/// no catalog.
-pub fn analyze(
-    path: &Path,
-    bytes: &[u8],
-    options: &CheckOptions,
-) -> Result<Analysis, CatalogError> {
-    loader::Loader::run(path, bytes, options)
-}
-
-/// An error found after the whole file was read; `line_id` is the entry index given to the
-/// per-line checker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LateError {
-    pub line_id: Option<usize>,
-    pub message: String,
-}

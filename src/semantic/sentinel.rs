@@ -23,7 +23,7 @@
 //! Not checked: `notification-script` / `client-reconfig-script` must be executable on the
 //! server (`access(X_OK)`), which depends on the machine, not on the file.
 
-use super::LateError;
+use super::analysis::LateError;
 use super::values::{atoi, c_str, yes_no};
 use crate::catalog::Catalog;
 use std::collections::HashSet;

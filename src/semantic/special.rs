@@ -4,8 +4,8 @@
 //! Everything here follows the setters of `src/config.c` (and `src/acl.c` for `user`) of each
 //! release line; each function notes the version differences it follows.
 
-use super::LateError;
 use super::acl::{self, AclError, AclModel, ScratchUser};
+use super::analysis::LateError;
 use super::values::{atoi, c_str, strtoll};
 use crate::catalog::Catalog;
 use crate::version::{Family, Product, Version};

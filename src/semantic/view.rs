@@ -193,8 +193,8 @@ mod tests {
         let a = FileId::ROOT;
         let b = {
             let mut s = crate::source::Sources::default();
-            s.add("a".into(), b"");
-            s.add("b".into(), b"")
+            s.add("a".into(), Vec::new());
+            s.add("b".into(), Vec::new())
         };
         let view = ServerView::build(&[(a, b"maxmemory 1mb"), (b, b"x 1\nhz 10\n")]);
         let tree = view.tree().unwrap();

@@ -7,38 +7,8 @@
 //! - a closing quote must be followed by a space or the end of the line;
 //! - double quotes know `\xHH \n \r \t \b \a` and `\<any byte>`; single quotes only `\'`.
 
-use super::{Token, TokenKind, is_c_space};
+use super::tree::{LexError, LexErrorKind, Token, TokenKind, is_c_space};
 use nom::{IResult, Parser, bytes::complete::take_while, bytes::complete::take_while1};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LexError {
-    pub kind: LexErrorKind,
-    /// Offset of the opening quote of the failing string (relative to the line when returned by
-    /// [`tokenize`], absolute in a [`super::SyntaxTree`]).
-    pub offset: usize,
-    /// Tokens read before the failure.
-    pub tokens: Vec<Token>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LexErrorKind {
-    UnterminatedDouble,
-    UnterminatedSingle,
-    /// A closing quote followed by something other than a space, like `"foo"bar`.
-    TextAfterClosingQuote,
-}
-
-impl LexErrorKind {
-    pub fn describe(self) -> &'static str {
-        match self {
-            LexErrorKind::UnterminatedDouble => "this double quote is never closed",
-            LexErrorKind::UnterminatedSingle => "this single quote is never closed",
-            LexErrorKind::TextAfterClosingQuote => {
-                "a closing quote must be followed by a space or the end of the line"
-            }
-        }
-    }
-}
 
 fn is_bare_end(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | 0)

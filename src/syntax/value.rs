@@ -1,7 +1,7 @@
 //! Token values: decoding a token's raw bytes the way Redis does, and quoting arbitrary bytes so
 //! that Redis reads them back unchanged (`decode(quote(v)) == v`).
 
-use super::TokenKind;
+use super::tree::{Token, TokenKind};
 
 fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
@@ -88,6 +88,13 @@ pub fn quote(value: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
+}
+
+impl Token {
+    /// The value Redis sees for this token (escapes decoded, quotes removed).
+    pub fn value(&self, source: &[u8]) -> Vec<u8> {
+        decode(&source[self.span.clone()], self.kind)
+    }
 }
 
 #[cfg(test)]

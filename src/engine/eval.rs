@@ -1,0 +1,292 @@
+//! Evaluating a compiled condition against the model, for one `foreach` item.
+
+use crate::ruleset::Cond;
+use crate::ruleset::Rhs;
+use crate::ruleset::raw::{AclProperty, ArgSelector, ArgWord, CmpOp, Fact, Profile};
+use crate::semantic::facts::{AclUser, Facts, classify_address, weak_secret};
+use crate::semantic::values::{memtoull, string2ll};
+use crate::semantic::{Entry, Model};
+use std::collections::BTreeMap;
+
+/// What a condition is evaluated against in one `foreach` step.
+#[derive(Debug, Clone)]
+pub(super) enum Item<'a> {
+    None,
+    /// One value of an entry (index into its args).
+    Arg {
+        entry: &'a Entry,
+        index: usize,
+        value: String,
+    },
+    Entry(&'a Entry),
+    Param(String),
+}
+
+impl Item<'_> {
+    pub(super) fn text(&self) -> Option<String> {
+        match self {
+            Item::None => None,
+            Item::Arg { value, .. } | Item::Param(value) => Some(value.clone()),
+            Item::Entry(e) => e.arg_str(0),
+        }
+    }
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) cfg: &'a Model,
+    pub(super) facts: &'a Facts,
+    pub(super) profile: Option<Profile>,
+    pub(super) params: &'a BTreeMap<String, toml::Value>,
+}
+
+fn lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// A number from a config value: integers, or memory values in bytes.
+fn number(value: &str) -> Option<i128> {
+    string2ll(value.as_bytes()).map(i128::from).or_else(|| {
+        memtoull(value.as_bytes())
+            .filter(|_| !value.is_empty())
+            .map(i128::from)
+    })
+}
+
+fn compare(a: i128, op: CmpOp, b: i128) -> bool {
+    match op {
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+    }
+}
+
+fn values_equal(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b) || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+}
+
+impl Ctx<'_> {
+    pub(super) fn first(&self, directive: &str) -> Option<String> {
+        self.cfg.get(directive).map(|s| s.first_str())
+    }
+
+    pub(super) fn args(&self, directive: &str) -> Vec<String> {
+        self.cfg
+            .get(directive)
+            .map(|s| {
+                s.args
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn subst(&self, text: &str, item: &Item) -> String {
+        match item.text() {
+            Some(t) => text.replace("{item}", &t),
+            None => text.to_string(),
+        }
+    }
+
+    /// Replace `{param.NAME}` with the rule parameter's value.
+    fn param_subst(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (k, v) in self.params {
+            let value = match v {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out = out.replace(&format!("{{param.{k}}}"), &value);
+        }
+        out
+    }
+
+    pub(super) fn min_secret_length(&self) -> usize {
+        self.params
+            .get("min_length")
+            .and_then(|v| v.as_integer())
+            .map_or(16, |v| v.max(0) as usize)
+    }
+
+    pub(super) fn eval(&self, cond: &Cond, item: &Item) -> bool {
+        match cond {
+            Cond::All(cs) => cs.iter().all(|c| self.eval(c, item)),
+            Cond::Any(cs) => cs.iter().any(|c| self.eval(c, item)),
+            Cond::Not(c) => !self.eval(c, item),
+            Cond::Written(d) => self.cfg.is_written(d),
+            Cond::Unset(d) => {
+                let empty = self
+                    .cfg
+                    .get(d)
+                    .is_none_or(|s| s.args.iter().all(|a| a.is_empty()));
+                if self.cfg.has_file() {
+                    // No explicit value: not written, or written empty.
+                    !self.cfg.is_written(d) || empty
+                } else {
+                    empty
+                }
+            }
+            Cond::Equals { directive, value } => self
+                .first(directive)
+                .is_some_and(|v| values_equal(&v, value)),
+            Cond::OneOf { directive, values } => self
+                .first(directive)
+                .is_some_and(|v| values.iter().any(|w| values_equal(&v, w))),
+            Cond::Matches {
+                directive,
+                regex,
+                arg,
+            } => {
+                let args = self.args(directive);
+                match arg {
+                    ArgSelector::Index(i) => args.get(*i).is_some_and(|a| regex.is_match(a)),
+                    ArgSelector::Word(ArgWord::All) => {
+                        !args.is_empty() && args.iter().all(|a| regex.is_match(a))
+                    }
+                    ArgSelector::Word(ArgWord::Any) => args.iter().any(|a| regex.is_match(a)),
+                }
+            }
+            Cond::Compare { directive, op, rhs } => {
+                let Some(a) = self.first(directive).and_then(|v| number(&v)) else {
+                    return false;
+                };
+                let b = match rhs {
+                    Rhs::Literal(v) => number(&self.param_subst(v)),
+                    Rhs::Directive(t) => self.first(t).and_then(|v| number(&v)),
+                };
+                b.is_some_and(|b| compare(a, *op, b))
+            }
+            Cond::CountArgs {
+                directive,
+                op,
+                value,
+            } => compare(self.args(directive).len() as i128, *op, *value as i128),
+            Cond::Version(req) => req.matches(self.cfg.target),
+            Cond::Profile(p) => self.profile == Some(*p),
+            Cond::Fact(f) => self.fact(*f),
+            Cond::AddressClass { directive, any_of } => {
+                let values = if directive == "bind" {
+                    self.facts.bind.clone()
+                } else {
+                    self.args(directive)
+                };
+                values.iter().any(|a| any_of.contains(&classify_address(a)))
+            }
+            Cond::CommandReachable(cmd) => {
+                let cmd = lower(&self.subst(cmd, item));
+                self.facts.command_reachable(self.cfg, &cmd)
+            }
+            Cond::WeakSecret(d) => self.first(d).is_some_and(|v| {
+                !v.is_empty() && weak_secret(&v, self.min_secret_length()).is_some()
+            }),
+            Cond::ItemMatches(re) => item.text().is_some_and(|t| re.is_match(&t)),
+            Cond::ItemIn(values) => item
+                .text()
+                .is_some_and(|t| values.iter().any(|v| v.eq_ignore_ascii_case(&t))),
+            Cond::ItemClass(classes) => item
+                .text()
+                .is_some_and(|t| classes.contains(&classify_address(&t))),
+            Cond::AclUser { user, has } => {
+                let users: Vec<AclUser> = if user == "{item}" {
+                    match item {
+                        Item::Entry(e) => vec![self.facts.user_of(self.cfg, &e.args)],
+                        _ => vec![],
+                    }
+                } else if user == "default" {
+                    vec![self.facts.default_user.clone()]
+                } else if user == "*" {
+                    self.facts.users.clone()
+                } else {
+                    self.facts
+                        .users
+                        .iter()
+                        .filter(|u| &u.name == user)
+                        .cloned()
+                        .collect()
+                };
+                users.iter().any(|u| match has {
+                    AclProperty::Nopass => u.on && u.nopass,
+                    AclProperty::PlaintextPassword => !u.plaintext_passwords.is_empty(),
+                    AclProperty::Unrestricted => u.is_unrestricted(&self.cfg.catalog),
+                    AclProperty::On => u.on,
+                    AclProperty::DefaultAllChannels => u.all_channels_by_default,
+                })
+            }
+            Cond::ItemArgsMatches(re) => match item {
+                Item::Entry(e) => {
+                    let joined: Vec<String> = e
+                        .args
+                        .iter()
+                        .map(|a| String::from_utf8_lossy(a).into_owned())
+                        .collect();
+                    re.is_match(&joined.join(" "))
+                }
+                _ => false,
+            },
+            Cond::ItemNameMatches(re) => matches!(item, Item::Entry(e) if re.is_match(&e.name)),
+            Cond::ItemIsAlias(want) => match item {
+                Item::Entry(e) => e.primary.as_ref().is_some_and(|p| *p != e.name) == *want,
+                _ => false,
+            },
+            Cond::ItemShadowed(want) => match item {
+                Item::Entry(e) => self.shadowed(e) == *want,
+                _ => false,
+            },
+            Cond::ItemWeakPassword(want) => {
+                let weak = match item {
+                    Item::Entry(e) => self
+                        .facts
+                        .user_of(self.cfg, &e.args)
+                        .plaintext_passwords
+                        .iter()
+                        .any(|p| weak_secret(p, self.min_secret_length()).is_some()),
+                    _ => false,
+                };
+                weak == *want
+            }
+        }
+    }
+
+    /// Whether a later valid line of a last-wins directive overrides `entry`.
+    fn shadowed(&self, entry: &Entry) -> bool {
+        let Some(primary) = entry.primary.as_deref() else {
+            return false;
+        };
+        let Some((_, spec)) = self.cfg.catalog.lookup(primary) else {
+            return false;
+        };
+        // Directives that accumulate or are keyed keep every line.
+        if Model::accumulates(primary) || spec.value_type == crate::catalog::ValueType::Ignored {
+            return false;
+        }
+        self.cfg
+            .last_entry(primary)
+            .is_some_and(|last| !std::ptr::eq(last, entry))
+    }
+
+    fn fact(&self, f: Fact) -> bool {
+        let facts = self.facts;
+        let yes = |d: &str| self.first(d).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+        match f {
+            Fact::AuthRequired => facts.auth_required,
+            Fact::ProtectedModeEffective => facts.protected_mode,
+            Fact::TcpListening => facts.tcp_listening(),
+            Fact::NonLoopbackListener => facts.non_loopback_listener(),
+            Fact::PlaintextPort => facts.port != 0 && !facts.bind.is_empty(),
+            Fact::TlsEnabled => facts.tls_port != 0,
+            Fact::AofEnabled => yes("appendonly"),
+            Fact::RdbEnabled => !self.cfg.save_points.is_empty(),
+            // `slaveof` is the only name before 5.0.
+            Fact::IsReplica => ["replicaof", "slaveof"].iter().any(|n| {
+                self.cfg.get(n).is_some_and(|s| {
+                    !s.args.is_empty() && !s.first_str().eq_ignore_ascii_case("no")
+                })
+            }),
+            Fact::ClusterEnabled => yes("cluster-enabled"),
+            Fact::AclInUse => facts.aclfile || !facts.users.is_empty(),
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! What reading a config produces, and the options that shape the reading.
+
+use super::model::Model;
+use super::view::ServerView;
+use crate::diagnostic::Diagnostic;
+use crate::source::{Sources, Span};
+use crate::syntax::SyntaxTree;
+use crate::version::Version;
+use std::path::PathBuf;
+
+/// How redis-server would read the file.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub target: Version,
+    /// The directory redis-server would start in: relative `include` paths resolve against it
+    /// (and against every `dir` line read before them). Defaults to the process' directory.
+    pub cwd: Option<PathBuf>,
+    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
+    pub sentinel: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
+            cwd: None,
+            sentinel: false,
+        }
+    }
+}
+
+/// The result of reading a config the way redis-server does.
+#[derive(Debug)]
+pub struct Analysis {
+    pub model: Model,
+    /// Every file read, as it is on disk.
+    pub sources: Sources,
+    /// The syntax tree of each file, by file id.
+    pub trees: Vec<SyntaxTree>,
+    /// The units whose parsed bytes differ from a file on disk (NUL bytes, glob includes).
+    pub views: Vec<ServerView>,
+    /// Validity diagnostics (`invalid/*`) and parsing quirks, in the order redis-server would
+    /// meet them: lines in reading order, then the checks it makes after reading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Byte ranges holding secrets, to mask in every output.
+    pub secrets: Vec<Span>,
+}
+
+/// An error found after the whole file was read; `line_id` is the entry index given to the
+/// per-line checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateError {
+    pub line_id: Option<usize>,
+    pub message: String,
+}
