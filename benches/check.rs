@@ -61,4 +61,34 @@ fn main() {
             per * 1e6 / lines as f64
         );
     }
+    human_output_scales_linearly(&options);
+}
+
+/// The human report of a file with one finding per line: time per finding should not grow
+/// with the file (it did when every finding copied the whole file).
+fn human_output_scales_linearly(options: &CheckOptions) {
+    let human = redlint::report::Human {
+        color: false,
+        width: 100,
+    };
+    let mut per_finding = Vec::new();
+    for lines in [5_000usize, 20_000] {
+        let text = "hz 10\n".repeat(lines);
+        let report = redlint::check_bytes(&PathBuf::from("hz.conf"), text.as_bytes(), options)
+            .expect("the target has a catalog");
+        let start = Instant::now();
+        black_box(human.render(&report));
+        let took = start.elapsed().as_secs_f64();
+        let findings = report.diagnostics.len().max(1);
+        per_finding.push(took / findings as f64);
+        println!(
+            "human report, {lines:6} lines  {findings:6} findings  {:8.1} ms  {:6.2} µs/finding",
+            took * 1e3,
+            took * 1e6 / findings as f64
+        );
+    }
+    println!(
+        "human report: µs/finding at 20 000 lines / at 5 000 lines = {:.2} (1.0 = linear)",
+        per_finding[1] / per_finding[0]
+    );
 }

@@ -120,3 +120,61 @@ fn bad_ids_versions_and_regexes_are_errors() {
     );
     assert!(error_of(&regex).0.contains("bad regex"));
 }
+
+#[test]
+fn a_bad_version_inside_when_is_a_load_error() {
+    let text = GOOD.replace(
+        "when = { compare = { directive = \"maxclients\", op = \"<\", value = \"100\" } }",
+        "when = { all = [{ version = \">=7,0\" }, { compare = { directive = \"maxclients\", op = \"<\", value = \"100\" } }] }",
+    );
+    let Err(e) = load(&text) else {
+        panic!("a bad version inside `when` must not load")
+    };
+    assert!(
+        matches!(e.kind, redlint::ruleset::RuleError::BadVersions { .. }),
+        "{e}"
+    );
+    let offset = e.span.expect("a span").offset();
+    assert!(text[offset..].starts_with("\">=7,0\""), "span at {offset}");
+}
+
+#[test]
+fn fix_actions_must_fit_what_the_rule_iterates() {
+    let fix = |action: &str| {
+        GOOD.replace(
+            "rationale = \"Too few client slots.\"",
+            &format!(
+                "rationale = \"Too few client slots.\"\nfix = {{ safety = \"safe\", description = \"d\", actions = [{action}] }}"
+            ),
+        )
+    };
+    for (action, why) in [
+        ("{ remove_arg = {} }", "remove_arg"),
+        ("{ rename_directive = {} }", "rename_directive"),
+        ("{ remove = { which = \"item\" } }", "which = \"item\""),
+        ("{ remove = { which = \"all\" } }", "needs a `directive`"),
+    ] {
+        let Err(e) = load(&fix(action)) else {
+            panic!("{action} should be rejected")
+        };
+        assert!(
+            matches!(e.kind, redlint::ruleset::RuleError::BadFix { .. })
+                && e.to_string().contains(why),
+            "{action}: {e}"
+        );
+    }
+    // A fix declared safe with no action is advice only.
+    let set = load(&fix("")).unwrap();
+    let declared = set.get("custom/maxclients-low").unwrap().fix().unwrap();
+    assert_eq!(declared.applicability, redlint::Applicability::DisplayOnly);
+    // The overridden-directive fix removes the item's own line, whatever directive it is.
+    let builtin = RuleSet::builtin().unwrap();
+    let overridden = builtin.get("correctness/overridden-directive").unwrap();
+    assert_eq!(
+        overridden.fix().unwrap().actions,
+        vec![redlint::ruleset::FixOp::Remove {
+            directive: None,
+            which: redlint::ruleset::raw::Which::Item
+        }]
+    );
+}

@@ -5,7 +5,9 @@
 //! profile. Included files in the same directory end in `.inc`. Rules limited to some versions
 //! need a fixture with a target outside their range too (the edge of the range).
 
+use redlint::checks::Check;
 use redlint::ruleset::raw::Profile;
+use redlint::ruleset::versions::VersionReq;
 use redlint::version::Version;
 use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::path::{Path, PathBuf};
@@ -80,8 +82,21 @@ fn every_rule_has_fixtures_that_behave() {
     let rules = builtin_rules();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for rule in rules.rules() {
-        let id = rule.id();
+    // Rule files and the built-in checks alike: (id, versions when limited, on by default).
+    let subjects: Vec<(String, Option<VersionReq>, bool)> = rules
+        .rules()
+        .iter()
+        .map(|r| {
+            (
+                r.id().to_string(),
+                r.has_version_range().then(|| r.versions().clone()),
+                r.default_enabled(),
+            )
+        })
+        .chain(Check::ALL.iter().map(|c| (c.id().to_string(), None, true)))
+        .collect();
+    for (id, versions, default_enabled) in &subjects {
+        let id = id.as_str();
         let dir = root.join(id);
         let cases = cases(&dir);
         if !cases.iter().any(|c| c.trigger) || !cases.iter().any(|c| !c.trigger) {
@@ -91,14 +106,13 @@ fn every_rule_has_fixtures_that_behave() {
             ));
             continue;
         }
-        let versioned = rule.has_version_range();
-        if versioned {
-            let outside = cases.iter().any(|c| !rule.versions().matches(c.target));
+        if let Some(versions) = versions {
+            let outside = cases.iter().any(|c| !versions.matches(c.target));
             let inside = cases
                 .iter()
-                .any(|c| c.trigger && rule.versions().matches(c.target));
+                .any(|c| c.trigger && versions.matches(c.target));
             if !outside || !inside {
-                failures.push(format!("{id}: versions {} need a trigger inside the range and a fixture with a target outside it", rule.versions().describe()));
+                failures.push(format!("{id}: versions {} need a trigger inside the range and a fixture with a target outside it", versions.describe()));
             }
         }
         for case in cases {
@@ -109,7 +123,7 @@ fn every_rule_has_fixtures_that_behave() {
                 ..Default::default()
             };
             // Opt-in rules run only when selected by id.
-            let select = if rule.default_enabled() {
+            let select = if *default_enabled {
                 vec![]
             } else {
                 vec![id.to_string()]
@@ -140,8 +154,8 @@ fn every_rule_has_fixtures_that_behave() {
         }
     }
     println!(
-        "{checked} rule fixtures checked for {} rules",
-        rules.rules().len()
+        "{checked} fixtures checked for {} rules and built-in checks",
+        subjects.len()
     );
     assert!(
         failures.is_empty(),

@@ -206,3 +206,35 @@ rationale = "Use a non-default port here."
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("target-versoin"));
 }
+
+#[test]
+fn suppression_findings_obey_ignore_and_select() {
+    let unused = "# redlint: disable-next-line network/bind-all-interfaces\nbind 127.0.0.1\n";
+    let found = rules_for(unused, &LintSettings::default());
+    assert!(has(&found, "meta/unused-suppression"), "{found:?}");
+    // `--ignore meta/unused-suppression` silences it, like any other id.
+    let ignore = LintSettings {
+        ignore: vec!["meta/unused-suppression".into()],
+        ..Default::default()
+    };
+    let found = rules_for(unused, &ignore);
+    assert!(!has(&found, "meta/unused-suppression"), "{found:?}");
+    // `--select X` runs only X: a suppression of another rule is not "unused", and the
+    // suppression of X that silenced something is not reported either.
+    let text = "# redlint: disable-next-line network/bind-all-interfaces\nbind 0.0.0.0\n\
+                # redlint: disable-file tls/not-enabled\n";
+    let select = LintSettings {
+        select: vec!["network".into(), "meta".into()],
+        ..Default::default()
+    };
+    let found = rules_for(text, &select);
+    assert!(
+        !has(&found, "meta/unused-suppression") && !has(&found, "network/bind-all-interfaces"),
+        "{found:?}"
+    );
+    let only_tls = LintSettings {
+        select: vec!["tls/not-enabled".into()],
+        ..Default::default()
+    };
+    assert!(rules_for(text, &only_tls).is_empty());
+}
