@@ -1,12 +1,15 @@
 //! Command-line interface: arguments, reading inputs, exit statuses. The library does the work.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use redlint::autofix::{self, FixError, FixRequest};
 use redlint::report::{Human, Json, Reporter};
 use redlint::ruleset::RuleSet;
 use redlint::ruleset::raw::Profile;
 use redlint::settings::LoadedConfig;
-use redlint::{CheckOptions, FileReport, LintSettings, Severity, Version, lint_bytes};
-use std::io::{IsTerminal, Read};
+use redlint::{
+    Applicability, CheckOptions, FileReport, LintSettings, Severity, Version, lint_bytes,
+};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -82,6 +85,30 @@ pub struct CheckArgs {
     /// Ignore `# redlint: disable-...` comments.
     #[arg(long)]
     pub no_suppress: bool,
+    /// Apply safe fixes to the files (`-`: print the fixed text on standard output).
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply unsafe fixes too (they change how the server behaves).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change, and write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Show passwords in `--diff` instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// A value fixes write, like `maxmemory=2gb` or `bind="10.0.0.5 127.0.0.1"` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => {
+            Ok((k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        }
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -141,6 +168,12 @@ pub enum UsageError {
     Settings(#[from] redlint::settings::ConfigError),
     #[error(transparent)]
     Catalog(#[from] redlint::catalog::CatalogError),
+    #[error(transparent)]
+    Param(#[from] redlint::settings::BadParam),
+    #[error(transparent)]
+    Write(#[from] redlint::autofix::WriteError),
+    #[error("{0}")]
+    Fix(String),
 }
 
 impl From<Box<redlint::ruleset::RuleLoadError>> for UsageError {
@@ -272,9 +305,15 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         },
         ignore: file.ignore.iter().chain(&args.ignore).cloned().collect(),
         severity: file.severity.clone(),
-        params: file.params.clone(),
+        params: file.rule_params(),
         no_suppress: args.no_suppress,
+        fix_params: {
+            let mut p = file.fix_params();
+            p.extend(args.params.iter().cloned());
+            p
+        },
     };
+    redlint::settings::check_fix_params(&settings.fix_params, options.target)?;
     for selector in settings
         .select
         .iter()
@@ -287,16 +326,6 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             )));
         }
     }
-    let mut reports: Vec<FileReport> = Vec::new();
-    for path in &args.paths {
-        let bytes = read_input(path)?;
-        let shown = if path == Path::new("-") {
-            Path::new("<stdin>")
-        } else {
-            path.as_path()
-        };
-        reports.push(lint_bytes(shown, &bytes, &options, &settings, &rules)?);
-    }
     let reporter: Box<dyn Reporter> = match args.format {
         Format::Json => Box::new(Json),
         Format::Human => Box::new(Human {
@@ -304,22 +333,180 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             width: 100,
         }),
     };
-    let stdout = std::io::stdout();
-    // A closed pipe (`redlint check ... | head`) is not an error of the check.
-    let _ = reporter.report(&reports, &mut stdout.lock());
     let threshold = match args.fail_on {
         Some(f) => f.severity(),
         None => file.fail_on.unwrap_or(Severity::Warning),
     };
+    if args.fix || args.diff {
+        let fixing = Fixing {
+            args: &args,
+            options: &options,
+            settings: &settings,
+            rules: &rules,
+            reporter: reporter.as_ref(),
+            threshold,
+        };
+        return fixing.run();
+    }
+    let mut reports: Vec<FileReport> = Vec::new();
+    for path in &args.paths {
+        let bytes = read_input(path)?;
+        reports.push(lint_bytes(
+            shown(path),
+            &bytes,
+            &options,
+            &settings,
+            &rules,
+        )?);
+    }
+    let stdout = std::io::stdout();
+    // A closed pipe (`redlint check ... | head`) is not an error of the check.
+    let _ = reporter.report(&reports, &mut stdout.lock());
+    Ok(status(&reports, threshold))
+}
+
+/// How a path is named in messages.
+fn shown(path: &Path) -> &Path {
+    if path == Path::new("-") {
+        Path::new("<stdin>")
+    } else {
+        path
+    }
+}
+
+fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {
     let failed = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity >= threshold);
-    Ok(if failed {
+    if failed {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
-    })
+    }
+}
+
+/// `--fix` and `--diff`.
+struct Fixing<'a> {
+    args: &'a CheckArgs,
+    options: &'a CheckOptions,
+    settings: &'a LintSettings,
+    rules: &'a RuleSet,
+    reporter: &'a dyn Reporter,
+    threshold: Severity,
+}
+
+impl Fixing<'_> {
+    fn run(&self) -> Result<ExitStatus, UsageError> {
+        let applicability = if self.args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let mut reports = Vec::new();
+        let (mut applied, mut unsafe_applied, mut changed) = (0, 0, false);
+        let mut diffs = String::new();
+        let mut status = ExitStatus::Clean;
+        for path in &self.args.paths {
+            let bytes = read_input(path)?;
+            let stdin = path == Path::new("-");
+            let request = FixRequest {
+                path: shown(path),
+                bytes: &bytes,
+                options: self.options,
+                settings: self.settings,
+                rules: self.rules,
+                threshold: applicability,
+                root_only: stdin,
+            };
+            let fixed = match autofix::fix(&request) {
+                Ok(fixed) => fixed,
+                Err(FixError::Invalid { .. }) => {
+                    // Not fixable as it is: report it like `check` does.
+                    let report =
+                        lint_bytes(shown(path), &bytes, self.options, self.settings, self.rules)?;
+                    eprintln!(
+                        "redlint: not fixing {}: redis-server rejects it; correct the invalid lines first",
+                        shown(path).display()
+                    );
+                    if stdin && self.args.fix {
+                        let _ = std::io::stdout().write_all(&bytes);
+                    }
+                    reports.push(report);
+                    status = ExitStatus::Findings;
+                    continue;
+                }
+                Err(FixError::Check(e)) => return Err(e.into()),
+                Err(e) => return Err(UsageError::Fix(e.to_string())),
+            };
+            changed |= !fixed.files.is_empty();
+            if self.args.diff {
+                diffs.push_str(&autofix::diff(&fixed, self.args.show_secrets));
+            } else if stdin {
+                let root = fixed
+                    .files
+                    .iter()
+                    .find(|f| f.path == shown(path))
+                    .map_or(bytes.as_slice(), |f| f.fixed.as_slice());
+                let _ = std::io::stdout().write_all(root);
+            } else {
+                autofix::write(&fixed)?;
+            }
+            if !self.args.diff {
+                for s in &fixed.secrets {
+                    eprintln!(
+                        "redlint: {} is on line {} of {}",
+                        s.what,
+                        s.line,
+                        s.path.display()
+                    );
+                }
+            }
+            for d in &fixed.dropped {
+                eprintln!(
+                    "redlint: a fix was not applied because redis-server would reject the result: {d}"
+                );
+            }
+            applied += fixed.applied;
+            unsafe_applied += fixed.unsafe_applied;
+            reports.push(fixed.report);
+        }
+        if self.args.diff {
+            print!("{diffs}");
+            eprintln!(
+                "{applied} fix{} would be applied ({unsafe_applied} unsafe)",
+                if applied == 1 { "" } else { "es" }
+            );
+            return Ok(if changed {
+                ExitStatus::Findings
+            } else {
+                ExitStatus::Clean
+            });
+        }
+        let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        let summary = format!("{applied} fixed ({unsafe_applied} unsafe), {remaining} remaining");
+        let to_stdout = !self.args.paths.iter().any(|p| p == Path::new("-"))
+            && matches!(self.args.format, Format::Human);
+        if self.args.paths.iter().any(|p| p == Path::new("-")) {
+            // Standard output holds the fixed text: the findings go to standard error.
+            let _ = self
+                .reporter
+                .report(&reports, &mut std::io::stderr().lock());
+        } else {
+            let _ = self
+                .reporter
+                .report(&reports, &mut std::io::stdout().lock());
+        }
+        if to_stdout {
+            println!("{summary}");
+        } else {
+            eprintln!("{summary}");
+        }
+        Ok(match status {
+            ExitStatus::Clean => self::status(&reports, self.threshold),
+            other => other,
+        })
+    }
 }
 
 fn stdout_is_color() -> bool {

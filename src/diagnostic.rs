@@ -95,6 +95,20 @@ pub struct Edit {
     pub content: Vec<u8>,
 }
 
+/// A secret a fix writes (a generated password). Never shown: `Debug` hides the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WrittenSecret {
+    /// What it is, for the console: "the new password of the default user".
+    pub what: String,
+    pub value: Vec<u8>,
+}
+
+impl fmt::Debug for WrittenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WrittenSecret({:?}, ********)", self.what)
+    }
+}
+
 /// A way to fix a finding: non-overlapping edits of one source file, sorted by position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
@@ -102,6 +116,10 @@ pub struct Fix {
     pub applicability: Applicability,
     pub file: FileId,
     pub edits: Vec<Edit>,
+    /// Directives whose meaning the fix changes: two fixes sharing one are applied in separate
+    /// passes, each seeing the other's result.
+    pub keys: Vec<String>,
+    pub secret: Option<WrittenSecret>,
 }
 
 impl Fix {
@@ -112,6 +130,8 @@ impl Fix {
             applicability: Applicability::DisplayOnly,
             file,
             edits: Vec::new(),
+            keys: Vec::new(),
+            secret: None,
         }
     }
 

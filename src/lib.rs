@@ -15,11 +15,13 @@
 //! of a later stage.
 #![forbid(unsafe_code)]
 
+pub mod autofix;
 pub mod catalog;
 pub mod checks;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
+pub mod fix;
 mod linter;
 pub mod report;
 pub mod ruleset;
@@ -30,7 +32,7 @@ mod suppress;
 pub mod syntax;
 pub mod version;
 
-pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, WrittenSecret};
 pub use linter::{Error, FileReport, builtin_rules, check_bytes, lint_bytes};
 pub use semantic::CheckOptions;
 pub use settings::LintSettings;

@@ -118,16 +118,24 @@ pub fn lint_bytes(
     let engine_options = EngineOptions {
         profile: settings.profile,
         params: settings.params.clone(),
+        fix_params: settings.fix_params.clone(),
     };
     let mut diagnostics = analysis.diagnostics;
     // The rule set is about redis-server; a Sentinel config only gets the validity checks.
     if !options.sentinel {
-        diagnostics.extend(engine::run(
+        let findings = engine::run(
             rules,
             &|r| settings.runs(r),
             &analysis.model,
             &engine_options,
-        ));
+        );
+        diagnostics.extend(findings.into_iter().map(|f| {
+            let mut d = f.diagnostic;
+            d.fix = f
+                .plan
+                .map(|p| crate::fix::materialize(&p, &analysis.sources, d.primary.as_ref()));
+            d
+        }));
     }
     // Suppressions first, knowing which rules ran; then the selection, which covers the
     // suppression findings too.

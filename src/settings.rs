@@ -27,9 +27,87 @@ pub struct ConfigFile {
     /// Per-rule severity overrides.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
-    /// Per-rule parameters: `[params."security/weak-password"] min_length = 20`.
+    /// Fix parameters (`[params] maxmemory = "2gb"`) and per-rule parameters
+    /// (`[params."security/weak-password"] min_length = 20`).
     #[serde(default)]
-    pub params: HashMap<String, BTreeMap<String, toml::Value>>,
+    pub params: BTreeMap<String, toml::Value>,
+}
+
+impl ConfigFile {
+    /// The per-rule parameter tables of `[params]`.
+    pub fn rule_params(&self) -> HashMap<String, BTreeMap<String, toml::Value>> {
+        self.params
+            .iter()
+            .filter_map(|(k, v)| {
+                v.as_table().map(|t| {
+                    (
+                        k.clone(),
+                        t.iter().map(|(a, b)| (a.clone(), b.clone())).collect(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The fix parameters of `[params]` (values that are not tables), as text.
+    pub fn fix_params(&self) -> BTreeMap<String, String> {
+        self.params
+            .iter()
+            .filter(|(_, v)| !v.is_table())
+            .map(|(k, v)| {
+                let text = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), text)
+            })
+            .collect()
+    }
+}
+
+/// A fix parameter that names no directive, or a value the target version rejects.
+#[derive(Debug, thiserror::Error)]
+#[error("`--param {name}={value}`: {reason}")]
+pub struct BadParam {
+    pub name: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Check fix parameters the way redis-server would read `NAME VALUE` for the target version.
+pub fn check_fix_params(
+    params: &BTreeMap<String, String>,
+    target: crate::version::Version,
+) -> Result<(), BadParam> {
+    let bad = |name: &str, value: &str, reason: String| BadParam {
+        name: name.to_string(),
+        value: value.to_string(),
+        reason,
+    };
+    let catalog = crate::catalog::Catalog::load(target).map_err(|e| bad("", "", e.to_string()))?;
+    for (name, value) in params {
+        let Some((_, spec)) = catalog.lookup(name) else {
+            return Err(bad(
+                name,
+                value,
+                format!("{} has no directive `{name}`", target.pretty()),
+            ));
+        };
+        if matches!(name.as_str(), "include" | "dir" | "loadmodule") || spec.is_sensitive() {
+            return Err(bad(name, value, "not a value a fix writes".into()));
+        }
+        let line = format!("{name} {value}\n");
+        let options = crate::semantic::CheckOptions {
+            target,
+            ..Default::default()
+        };
+        let analysis = crate::semantic::analyze(Path::new("--param"), line.as_bytes(), &options)
+            .map_err(|e| bad(name, value, e.to_string()))?;
+        if let Some(d) = analysis.diagnostics.iter().find(|d| d.is_invalid()) {
+            return Err(bad(name, value, d.message.clone()));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +186,8 @@ pub struct LintSettings {
     pub params: HashMap<String, BTreeMap<String, toml::Value>>,
     /// Ignore every suppression comment.
     pub no_suppress: bool,
+    /// Fix parameters: values fixes write (`--param maxmemory=2gb`).
+    pub fix_params: BTreeMap<String, String>,
 }
 
 impl LintSettings {

@@ -257,10 +257,7 @@ fn rules_and_explain() {
         "{out}"
     );
     // A fix declared without actions is advice: it says so instead of promising an edit.
-    let out = stdout(&redlint(&[
-        "explain",
-        "security/dangerous-commands-exposed",
-    ]));
+    let out = stdout(&redlint(&["explain", "persistence/no-persistence"]));
     assert!(out.contains("Fix (display-only"), "{out}");
     assert_eq!(redlint(&["explain", "no/such"]).status.code(), Some(2));
 }

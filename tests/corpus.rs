@@ -67,6 +67,7 @@ fn corpus_runs_clean() {
             target: version,
             cwd: Some(std::env::temp_dir()),
             sentinel,
+            ..Default::default()
         };
         let report = lint_bytes(&path, &bytes, &options, &settings, &rules)
             .expect("the target has a catalog");

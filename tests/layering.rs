@@ -12,8 +12,9 @@ const LAYERS: &[&[&str]] = &[
     &["semantic"],
     &["ruleset"],
     &["engine", "settings", "suppress", "docs"],
-    &["linter"],
     &["fix"],
+    &["linter"],
+    &["autofix"],
     &["report"],
     &["lib", "cli", "main"],
 ];

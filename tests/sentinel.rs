@@ -48,6 +48,7 @@ fn first_invalid(
         target,
         cwd: Some(dir.to_path_buf()),
         sentinel: true,
+        ..Default::default()
     };
     let report = redlint::check_bytes(path, bytes, &options).expect("the target has a catalog");
     report

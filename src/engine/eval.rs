@@ -37,6 +37,8 @@ pub(super) struct Ctx<'a> {
     pub(super) facts: &'a Facts,
     pub(super) profile: Option<Profile>,
     pub(super) params: &'a BTreeMap<String, toml::Value>,
+    /// Fix parameters (`--param NAME=VALUE`).
+    pub(super) fix_params: &'a BTreeMap<String, String>,
 }
 
 fn lower(s: &str) -> String {

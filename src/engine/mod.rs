@@ -2,14 +2,17 @@
 //! reads the model and nothing else: no file, no syntax tree.
 
 mod eval;
+mod fixes;
 mod template;
 
-use crate::diagnostic::{Diagnostic, Fix, Severity};
+pub use fixes::{Change, FixPlan, Secret};
+
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ruleset::raw::Profile;
 use crate::ruleset::{ForeachKind, Rule, RuleSet};
 use crate::semantic::facts::Facts;
 use crate::semantic::{Entry, Model};
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use eval::{Ctx, Item};
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +22,15 @@ pub struct EngineOptions {
     pub profile: Option<Profile>,
     /// Per-rule parameter overrides (`[params."id"] name = value` in redlint.toml).
     pub params: HashMap<String, BTreeMap<String, toml::Value>>,
+    /// Fix parameters (`--param maxmemory=2gb`, or `[params] maxmemory = "2gb"`).
+    pub fix_params: BTreeMap<String, String>,
+}
+
+/// A rule's finding, and the plan of its fix when the rule has one.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub plan: Option<FixPlan>,
 }
 
 /// Evaluate the enabled rules over one effective model. Rules that read the wording of a file
@@ -28,7 +40,7 @@ pub fn run(
     enabled: &dyn Fn(&Rule) -> bool,
     cfg: &Model,
     options: &EngineOptions,
-) -> Vec<Diagnostic> {
+) -> Vec<Finding> {
     let facts = Facts::compute(cfg);
     let mut out = Vec::new();
     for rule in set.rules() {
@@ -51,6 +63,7 @@ pub fn run(
             facts: &facts,
             profile: options.profile,
             params: &params,
+            fix_params: &options.fix_params,
         };
         evaluate(rule, &ctx, &mut out);
     }
@@ -96,7 +109,7 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
     }
 }
 
-fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
     let collect = rule.foreach.as_ref().is_some_and(|f| f.collect);
     let mut matched: Vec<Item> = items(rule, ctx)
         .into_iter()
@@ -109,17 +122,11 @@ fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let names: Vec<String> = matched.iter().filter_map(Item::text).collect();
         let first = matched.swap_remove(0);
         let severity = severity(rule, ctx, &first);
-        out.push(finding(
-            rule,
-            ctx,
-            &Item::None,
-            severity,
-            Some(names.join(", ")),
-        ));
+        out.push(finding(rule, ctx, &Item::None, severity, &names));
     } else {
         for item in matched {
             let severity = severity(rule, ctx, &item);
-            out.push(finding(rule, ctx, &item, severity, None));
+            out.push(finding(rule, ctx, &item, severity, &[]));
         }
     }
 }
@@ -147,32 +154,24 @@ fn target<'a>(rule: &Rule, ctx: &Ctx<'a>, item: &Item<'a>) -> (Option<&'a Entry>
     }
 }
 
-fn finding(
-    rule: &Rule,
-    ctx: &Ctx,
-    item: &Item,
-    severity: Severity,
-    items: Option<String>,
-) -> Diagnostic {
+fn finding(rule: &Rule, ctx: &Ctx, item: &Item, severity: Severity, items: &[String]) -> Finding {
     let (entry, primary) = target(rule, ctx, item);
-    let message = template::message(rule, ctx, entry, item, items);
-    // Fix templates become edits in the fix engine; until then a fix is advice.
-    let fix = rule.fix.as_ref().map(|f| {
-        Fix::display_only(
-            f.title.clone(),
-            primary.as_ref().map_or(FileId::ROOT, |s| s.file),
-        )
-    });
-    Diagnostic {
-        rule: rule.id().to_string(),
-        severity,
-        message,
-        primary,
-        label: None,
-        help: rule
-            .fix
-            .as_ref()
-            .map(|f| format!("{} ({} fix)", f.title, f.applicability)),
-        fix,
+    let collected = (!items.is_empty()).then(|| items.join(", "));
+    let message = template::message(rule, ctx, entry, item, collected);
+    let plan = fixes::plan(rule, ctx, item, items);
+    let help = plan
+        .as_ref()
+        .map(|p| format!("{} ({} fix)", p.title, p.applicability));
+    Finding {
+        diagnostic: Diagnostic {
+            rule: rule.id().to_string(),
+            severity,
+            message,
+            primary,
+            label: None,
+            help,
+            fix: None,
+        },
+        plan,
     }
 }

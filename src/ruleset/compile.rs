@@ -5,7 +5,7 @@
 use super::error::{RuleError, RuleLoadError, RuleSource, load_error};
 use super::raw::{
     AclProperty, AddressClass, ArgSelector, ArgWord, CmpOp, Condition, DirName, Fact, FixAction,
-    Profile, RuleDef, Safety, Which,
+    Generator, Profile, RuleDef, Safety, ValueFrom, Values, Which,
 };
 use super::versions::VersionReq;
 use crate::diagnostic::{Applicability, Severity};
@@ -126,12 +126,25 @@ pub struct FixTemplate {
     pub actions: Vec<FixOp>,
 }
 
+/// Where the values of a `set` come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixValue {
+    Literal(Vec<String>),
+    /// A fix parameter, else a generated value; a fix missing both is advice only.
+    From {
+        param: Option<String>,
+        generate: Option<Generator>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixOp {
     Set {
         directive: String,
-        values: Vec<String>,
+        value: FixValue,
+        keep_existing: bool,
     },
+    SetPassword,
     Remove {
         /// `None`: the current entry's directive.
         directive: Option<String>,
@@ -527,10 +540,26 @@ fn fix_op(action: FixAction, foreach: Option<&Foreach>) -> Result<FixOp, String>
         _ => None,
     };
     Ok(match action {
-        FixAction::Set { directive, value } => FixOp::Set {
+        FixAction::Set {
+            directive,
+            value,
+            keep_existing,
+        } => FixOp::Set {
             directive: directive.into_inner(),
-            values: value.into_vec(),
+            value: match value {
+                Values::One(v) => FixValue::Literal(vec![v]),
+                Values::Many(v) => FixValue::Literal(v),
+                Values::From(ValueFrom {
+                    param: None,
+                    generate: None,
+                }) => {
+                    return Err("a value needs `param`, `generate` or both".into());
+                }
+                Values::From(ValueFrom { param, generate }) => FixValue::From { param, generate },
+            },
+            keep_existing,
         },
+        FixAction::SetPassword {} => FixOp::SetPassword,
         FixAction::Remove { directive, which } => {
             let directive = directive.map(toml::Spanned::into_inner);
             match (which, &entries, &directive) {

@@ -6,7 +6,9 @@ mod error;
 pub mod raw;
 pub mod versions;
 
-pub use compile::{Cond, FixOp, FixTemplate, Foreach, ForeachKind, PLACEHOLDERS, Rhs, Rule};
+pub use compile::{
+    Cond, FixOp, FixTemplate, FixValue, Foreach, ForeachKind, PLACEHOLDERS, Rhs, Rule,
+};
 pub use error::{RuleError, RuleLoadError, RuleSource};
 
 use crate::catalog::{self, Catalog};

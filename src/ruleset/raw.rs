@@ -270,21 +270,36 @@ pub struct FixDef {
     pub actions: Vec<Spanned<FixAction>>,
 }
 
-/// One value, or several (each written as its own token, quoted as needed).
+/// What a `set` action writes: one value, several (each its own token, quoted as needed), or
+/// a value that comes from a fix parameter or is made when the fix is built.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Values {
     One(String),
     Many(Vec<String>),
+    From(ValueFrom),
 }
 
-impl Values {
-    pub fn into_vec(self) -> Vec<String> {
-        match self {
-            Values::One(v) => vec![v],
-            Values::Many(v) => v,
-        }
-    }
+/// `{ param = "maxmemory" }`, `{ generate = "password" }`, or both: the parameter when given,
+/// else the generated value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueFrom {
+    /// A fix parameter (`--param NAME=VALUE`, or `[params]` in redlint.toml).
+    pub param: Option<String>,
+    pub generate: Option<Generator>,
+}
+
+/// Values the fix engine makes itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Generator {
+    /// 32 random bytes from the OS, hex-encoded.
+    Password,
+    /// The loopback interfaces: `127.0.0.1 -::1` from 6.2, `127.0.0.1` before.
+    LoopbackBind,
+    /// The target version's default value of the directive.
+    VersionDefault,
 }
 
 /// Which lines of a directive an action touches.
@@ -304,7 +319,15 @@ pub enum Which {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FixAction {
     /// Set a directive: rewrite its effective line, or insert it when absent.
-    Set { directive: DirName, value: Values },
+    Set {
+        directive: DirName,
+        value: Values,
+        /// Leave the directive alone when it already has a value.
+        #[serde(default)]
+        keep_existing: bool,
+    },
+    /// Give the default user a new random password (`requirepass`, or its `user default` line).
+    SetPassword {},
     /// Comment out or delete lines of a directive (the current entry's when `directive` is
     /// not given).
     Remove {
@@ -316,6 +339,7 @@ pub enum FixAction {
     RenameDirective {},
     /// Remove the current `foreach` argument from its line.
     RemoveArg {},
-    /// Append `rename-command <cmd> ""` for each reachable command (`{item}` allowed).
+    /// Deny a command (`{item}` allowed): from 6.0 an ACL rule on the default user, before 6.0
+    /// `rename-command <cmd> ""`.
     DisableCommand { command: String },
 }

@@ -6,7 +6,9 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{Sources, Span};
 use crate::syntax::SyntaxTree;
 use crate::version::Version;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How redis-server would read the file.
 #[derive(Debug, Clone)]
@@ -17,6 +19,9 @@ pub struct CheckOptions {
     pub cwd: Option<PathBuf>,
     /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
     pub sentinel: bool,
+    /// Contents to read instead of the files on disk, by path as an `include` resolves it (the
+    /// fixer re-reads its edited included files this way).
+    pub overlay: Arc<BTreeMap<PathBuf, Vec<u8>>>,
 }
 
 impl Default for CheckOptions {
@@ -25,6 +30,7 @@ impl Default for CheckOptions {
             target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
             cwd: None,
             sentinel: false,
+            overlay: Arc::default(),
         }
     }
 }

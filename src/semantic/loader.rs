@@ -64,6 +64,7 @@ struct Loader {
     sentinel_mode: bool,
     /// Include stack, to stop cycles.
     stack: Vec<PathBuf>,
+    overlay: Arc<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
     save: SaveState,
     /// Module configs (`a.b value`, 7.0+) seen, by entry.
     module_configs: Vec<usize>,
@@ -109,6 +110,7 @@ impl Loader {
             last: HashMap::new(),
             cwd,
             stack: vec![path.to_path_buf()],
+            overlay: options.overlay.clone(),
             save: SaveState::default(),
             module_configs: Vec::new(),
         };
@@ -644,7 +646,11 @@ impl Loader {
             if self.closes_cycle(&path) {
                 return self.cycle(&text, span);
             }
-            match read_include(&path) {
+            let read = match self.overlay.get(&path) {
+                Some(bytes) => Ok(bytes.clone()),
+                None => read_include(&path),
+            };
+            match read {
                 Ok(bytes) => files.push(self.add_file(path, bytes)),
                 Err(e) => return self.not_found(&path, e, span),
             }

@@ -1,0 +1,465 @@
+//! From a rule's fix template to a plan: what to change, in terms of the model's lines (their
+//! spans) and of directives to add. Turning a plan into byte edits needs the files, and is the
+//! fix module's job.
+
+use super::eval::{Ctx, Item};
+use crate::diagnostic::{Applicability, WrittenSecret};
+use crate::ruleset::raw::{Generator, Which};
+use crate::ruleset::{FixOp, FixTemplate, FixValue, Rule};
+use crate::semantic::secrets;
+use crate::semantic::{Entry, LineOrigin, Model, Origin};
+use crate::source::Span;
+use crate::syntax;
+use std::fmt::Write as _;
+
+/// One change a fix makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Write `values` as the values of an existing line.
+    Rewrite {
+        line: LineOrigin,
+        values: Vec<Vec<u8>>,
+    },
+    /// Add the line `directive values`: after its section of the stock layout when the checked
+    /// file has that section, else at the end of the checked file.
+    Insert {
+        directive: String,
+        values: Vec<Vec<u8>>,
+    },
+    /// Comment out a line, or delete it when it holds a secret.
+    Remove { line: Span, delete: bool },
+    /// Replace a directive name as written.
+    Rename { name: Span, to: String },
+    /// Drop a value and the separator before it (`previous` is the token before).
+    RemoveToken { token: Span, previous: Span },
+    /// Add words at the end of a line (more rules on an ACL `user` line).
+    Append { line: Span, words: Vec<Vec<u8>> },
+}
+
+/// A secret a fix writes: never shown, but the fixer says where it went.
+pub type Secret = WrittenSecret;
+
+/// A fix in terms of the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixPlan {
+    pub title: String,
+    pub applicability: Applicability,
+    pub changes: Vec<Change>,
+    /// Directives whose meaning the fix changes: fixes sharing one go in separate passes.
+    pub keys: Vec<String>,
+    pub secret: Option<Secret>,
+}
+
+/// 32 random bytes from the operating system, hex-encoded.
+pub(super) fn random_password() -> Vec<u8> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    let mut hex = String::with_capacity(64);
+    for b in bytes {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex.into_bytes()
+}
+
+/// The fix parameter `name`: given with `--param` / `[params]`, or implied by the profile.
+fn param(ctx: &Ctx, name: &str) -> Option<String> {
+    if let Some(v) = ctx.fix_params.get(name) {
+        return Some(v.clone());
+    }
+    use crate::ruleset::raw::Profile;
+    match (name, ctx.profile) {
+        ("maxmemory-policy", Some(Profile::Cache)) => Some("allkeys-lru".into()),
+        ("maxmemory-policy", Some(Profile::Datastore)) => Some("noeviction".into()),
+        _ => None,
+    }
+}
+
+/// A parameter's words, read with the config tokenizer (`bind=10.0.0.1 127.0.0.1`).
+fn words(text: &str) -> Vec<Vec<u8>> {
+    match syntax::tokenize(text.as_bytes()) {
+        Ok(tokens) => tokens.iter().map(|t| t.value(text.as_bytes())).collect(),
+        Err(_) => vec![text.as_bytes().to_vec()],
+    }
+}
+
+fn default_values(model: &Model, directive: &str) -> Option<Vec<Vec<u8>>> {
+    let (_, spec) = model.catalog.lookup(directive)?;
+    let default = spec.default_value()?;
+    Some(if spec.is_multi_arg() {
+        default
+            .split_ascii_whitespace()
+            .map(|w| w.as_bytes().to_vec())
+            .collect()
+    } else {
+        vec![default.into_bytes()]
+    })
+}
+
+/// The last valid line of `directive`, when it is a line of a file.
+fn written_line<'a>(model: &'a Model, directive: &str) -> Option<&'a LineOrigin> {
+    match &model.last_entry(directive)?.origin {
+        Origin::Line(l) => Some(l),
+        Origin::Server => None,
+    }
+}
+
+fn line_of(entry: &Entry) -> Option<&LineOrigin> {
+    match &entry.origin {
+        Origin::Line(l) => Some(l),
+        Origin::Server => None,
+    }
+}
+
+/// The effective `user default` line, if the config has one.
+fn default_user_line(model: &Model) -> Option<&LineOrigin> {
+    model
+        .entries_of("user")
+        .filter(|e| e.args.first().is_some_and(|n| n == b"default"))
+        .last()
+        .and_then(line_of)
+}
+
+struct Planner<'a, 'b> {
+    ctx: &'a Ctx<'b>,
+    applicability: Applicability,
+    changes: Vec<Change>,
+    keys: Vec<String>,
+    missing: Vec<String>,
+    /// Why the fix cannot be made here (it stays advice).
+    blocked: Option<String>,
+    title: String,
+    secret: Option<Secret>,
+}
+
+impl Planner<'_, '_> {
+    fn key(&mut self, k: &str) {
+        if !self.keys.iter().any(|x| x == k) {
+            self.keys.push(k.to_string());
+        }
+    }
+
+    fn block(&mut self, why: &str) {
+        self.blocked.get_or_insert_with(|| why.to_string());
+    }
+
+    /// Set `directive` to `values`: rewrite its line, or insert one.
+    fn set(&mut self, directive: &str, values: Vec<Vec<u8>>) {
+        let model = self.ctx.cfg;
+        self.key(directive);
+        match (model.last_entry(directive), written_line(model, directive)) {
+            (_, Some(line)) => {
+                let entry = model.last_entry(directive).expect("a written line");
+                if entry.args == values {
+                    return;
+                }
+                self.changes.push(Change::Rewrite {
+                    line: line.clone(),
+                    values,
+                })
+            }
+            (Some(_), None) => self.block("the value comes from a running server, not a file"),
+            (None, None) if !model.has_file() => self.block("there is no file to edit"),
+            (None, None) => self.changes.push(Change::Insert {
+                directive: directive.to_string(),
+                values,
+            }),
+        }
+    }
+
+    fn has_value(&self, directive: &str) -> bool {
+        let model = self.ctx.cfg;
+        model.is_written(directive)
+            && model
+                .server_value(directive)
+                .is_some_and(|v| !v.is_empty() && v != "0")
+    }
+
+    fn resolve(&mut self, directive: &str, value: &FixValue) -> Option<Vec<Vec<u8>>> {
+        let model = self.ctx.cfg;
+        match value {
+            FixValue::Literal(v) => Some(v.iter().map(|w| w.as_bytes().to_vec()).collect()),
+            FixValue::From { param: p, generate } => {
+                if let Some(text) = p.as_deref().and_then(|p| param(self.ctx, p)) {
+                    let values = words(&text);
+                    // A value the user chose changes the config unless it is the current one.
+                    let current = model.get(directive).map(|s| s.args);
+                    let same = current.is_some_and(|c| {
+                        c.len() == values.len()
+                            && c.iter()
+                                .zip(&values)
+                                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                    });
+                    if !same {
+                        self.applicability = self.applicability.min(Applicability::Unsafe);
+                    }
+                    return Some(values);
+                }
+                match generate {
+                    Some(Generator::Password) => {
+                        let pw = random_password();
+                        self.secret = Some(Secret {
+                            what: format!("the new `{directive}`"),
+                            value: pw.clone(),
+                        });
+                        Some(vec![pw])
+                    }
+                    Some(Generator::LoopbackBind) if model.target.at_least(6, 2) => {
+                        Some(vec![b"127.0.0.1".to_vec(), b"-::1".to_vec()])
+                    }
+                    Some(Generator::LoopbackBind) => Some(vec![b"127.0.0.1".to_vec()]),
+                    Some(Generator::VersionDefault) => default_values(model, directive),
+                    None => {
+                        if let Some(p) = p {
+                            self.missing.push(p.clone());
+                        }
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, entry: &Entry) {
+        let delete = secrets::value_not_shown(&self.ctx.cfg.catalog, entry.key());
+        self.key(entry.key());
+        match entry.span() {
+            Some(line) => self.changes.push(Change::Remove {
+                line: line.clone(),
+                delete,
+            }),
+            None => self.block("the line comes from a running server, not a file"),
+        }
+    }
+
+    fn set_password(&mut self) {
+        let model = self.ctx.cfg;
+        let pw = random_password();
+        self.key("requirepass");
+        self.key("user");
+        self.secret = Some(Secret {
+            what: "the new password of the default user".into(),
+            value: pw.clone(),
+        });
+        if model.target.at_least(6, 0)
+            && let Some(user) = default_user_line(model)
+        {
+            let mut rule = b">".to_vec();
+            rule.extend_from_slice(&pw);
+            self.changes.push(Change::Append {
+                line: user.line.clone(),
+                words: vec![b"resetpass".to_vec(), rule],
+            });
+            return;
+        }
+        self.set("requirepass", vec![pw]);
+    }
+
+    fn disable_commands(&mut self, commands: &[String]) {
+        let model = self.ctx.cfg;
+        let commands: Vec<String> = commands
+            .iter()
+            .filter(|c| model.catalog.has_command(c) || model.catalog.commands.is_empty())
+            .cloned()
+            .collect();
+        if commands.is_empty() {
+            return;
+        }
+        if !model.target.at_least(6, 0) {
+            self.key("rename-command");
+            for c in &commands {
+                self.changes.push(Change::Insert {
+                    directive: "rename-command".into(),
+                    values: vec![c.to_ascii_uppercase().into_bytes(), Vec::new()],
+                });
+            }
+            self.title = format!(
+                "rename {} to \"\" with `rename-command`",
+                commands.join(", ")
+            );
+            return;
+        }
+        self.key("user");
+        self.key("requirepass");
+        let denies: Vec<Vec<u8>> = commands
+            .iter()
+            .map(|c| format!("-{c}").into_bytes())
+            .collect();
+        self.title = format!(
+            "deny {} to the default user with ACL rules ({})",
+            commands.join(", "),
+            commands
+                .iter()
+                .map(|c| format!("-{c}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        if let Some(user) = default_user_line(model) {
+            self.changes.push(Change::Append {
+                line: user.line.clone(),
+                words: denies,
+            });
+            return;
+        }
+        // A new `user default` line replaces what requirepass set: it carries the password
+        // over, and the requirepass line goes, so the password stays in one place.
+        let mut values: Vec<Vec<u8>> = vec![b"default".to_vec(), b"on".to_vec()];
+        let password = model
+            .get("requirepass")
+            .and_then(|s| s.args.first().cloned())
+            .filter(|p| !p.is_empty());
+        match password {
+            Some(pw) => {
+                let mut rule = b">".to_vec();
+                rule.extend_from_slice(&pw);
+                values.push(rule);
+                if let Some(entry) = model.last_entry("requirepass") {
+                    self.remove(&entry.clone());
+                }
+            }
+            None => values.push(b"nopass".to_vec()),
+        }
+        values.push(b"~*".to_vec());
+        if model.target.at_least(6, 2) {
+            values.push(b"&*".to_vec());
+        }
+        values.push(b"+@all".to_vec());
+        values.extend(denies);
+        self.changes.push(Change::Insert {
+            directive: "user".into(),
+            values,
+        });
+    }
+
+    fn op(&mut self, op: &FixOp, item: &Item, items: &[String]) {
+        match op {
+            FixOp::Set {
+                directive,
+                value,
+                keep_existing,
+            } => {
+                if *keep_existing && self.has_value(directive) {
+                    return;
+                }
+                if let Some(values) = self.resolve(directive, value) {
+                    self.set(directive, values);
+                }
+            }
+            FixOp::SetPassword => self.set_password(),
+            FixOp::Remove { directive, which } => {
+                let model = self.ctx.cfg;
+                let entries: Vec<Entry> = match (which, directive) {
+                    (Which::Item, _) => match item {
+                        Item::Entry(e) => vec![(*e).clone()],
+                        _ => Vec::new(),
+                    },
+                    (Which::All, Some(d)) => model.entries_of(d).cloned().collect(),
+                    (Which::Overridden, Some(d)) => {
+                        let mut all: Vec<Entry> = model.entries_of(d).cloned().collect();
+                        all.pop();
+                        all
+                    }
+                    (_, None) => Vec::new(),
+                };
+                for e in &entries {
+                    self.remove(e);
+                }
+            }
+            FixOp::RenameToPrimary => {
+                if let Item::Entry(e) = item
+                    && let (Some(primary), Some(name)) = (&e.primary, e.name_span())
+                {
+                    self.key(primary);
+                    self.changes.push(Change::Rename {
+                        name: name.clone(),
+                        to: primary.clone(),
+                    });
+                }
+            }
+            FixOp::RemoveArg => {
+                if let Item::Arg { entry, index, .. } = item {
+                    if entry.args.len() < 2 {
+                        self.block("it is the only value of the line");
+                        return;
+                    }
+                    let previous = if *index == 0 {
+                        entry.name_span()
+                    } else {
+                        entry.arg_span(index - 1)
+                    };
+                    match (entry.arg_span(*index), previous) {
+                        (Some(token), Some(previous)) => {
+                            self.key(entry.key());
+                            self.changes.push(Change::RemoveToken {
+                                token: token.clone(),
+                                previous: previous.clone(),
+                            });
+                        }
+                        _ => self.block("the value is not a token of its own on the line"),
+                    }
+                }
+            }
+            FixOp::DisableCommand { command } => {
+                let names: Vec<String> = if items.is_empty() {
+                    vec![command.clone()]
+                } else {
+                    items.iter().map(|i| command.replace("{item}", i)).collect()
+                };
+                let names: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+                self.disable_commands(&names);
+            }
+        }
+    }
+}
+
+/// The plan of `rule`'s fix for one finding (`items` are the matched items of a collecting
+/// rule). A fix that cannot be made here is advice: display-only, saying why.
+pub(super) fn plan(rule: &Rule, ctx: &Ctx, item: &Item, items: &[String]) -> Option<FixPlan> {
+    let template: &FixTemplate = rule.fix.as_ref()?;
+    let mut p = Planner {
+        ctx,
+        applicability: template.applicability,
+        changes: Vec::new(),
+        keys: Vec::new(),
+        missing: Vec::new(),
+        blocked: None,
+        title: template.title.clone(),
+        secret: None,
+    };
+    for op in &template.actions {
+        p.op(op, item, items);
+    }
+    let mut title = p.title;
+    let mut applicability = p.applicability;
+    if !p.missing.is_empty() {
+        let _ = write!(
+            title,
+            " (to apply, pass {})",
+            p.missing
+                .iter()
+                .map(|m| format!("`--param {m}=...`"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        applicability = Applicability::DisplayOnly;
+    }
+    if let Some(why) = p.blocked {
+        let _ = write!(title, " (not applied: {why})");
+        applicability = Applicability::DisplayOnly;
+    }
+    let changes = if applicability == Applicability::DisplayOnly {
+        Vec::new()
+    } else {
+        p.changes
+    };
+    Some(FixPlan {
+        title,
+        applicability,
+        changes,
+        keys: p.keys,
+        secret: if applicability == Applicability::DisplayOnly {
+            None
+        } else {
+            p.secret
+        },
+    })
+}
