@@ -158,9 +158,15 @@ fn identity(d: &Diagnostic) -> (String, String) {
 /// no two changing the same directive.
 fn sweep<'a>(candidates: &[&'a Diagnostic]) -> Vec<&'a Diagnostic> {
     let mut sorted: Vec<&Diagnostic> = candidates.to_vec();
+    // Fixes that write a new secret go first: a fix sharing a directive with one (say, moving
+    // the password to a `user default` line) then works on the new password, not the old.
     sorted.sort_by_key(|d| {
         let fix = d.fix.as_ref().expect("candidates have fixes");
-        (fix.file, fix.edits.first().map_or(0, |e| e.range.start))
+        (
+            fix.secret.is_none(),
+            fix.file,
+            fix.edits.first().map_or(0, |e| e.range.start),
+        )
     });
     let mut taken: Vec<&Diagnostic> = Vec::new();
     let mut spans: Vec<(FileId, std::ops::Range<usize>)> = Vec::new();

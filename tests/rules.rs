@@ -5,76 +5,13 @@
 //! profile. Included files in the same directory end in `.inc`. Rules limited to some versions
 //! need a fixture with a target outside their range too (the edge of the range).
 
+mod common;
+
+use common::fixtures::cases;
 use redlint::checks::Check;
-use redlint::ruleset::raw::Profile;
 use redlint::ruleset::versions::VersionReq;
-use redlint::version::Version;
 use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
-use std::path::{Path, PathBuf};
-
-struct Case {
-    path: PathBuf,
-    trigger: bool,
-    target: Version,
-    profile: Option<Profile>,
-}
-
-fn cases(dir: &Path) -> Vec<Case> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".conf") {
-            continue;
-        }
-        let trigger = if name.starts_with("trigger") {
-            true
-        } else if name.starts_with("clean") {
-            false
-        } else {
-            panic!(
-                "{}: fixture names start with trigger or clean",
-                path.display()
-            );
-        };
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let mut target: Version = "7.0".parse().unwrap();
-        let mut profile = None;
-        if let Some(header) = text
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("# redlint-test:"))
-        {
-            for kv in header.split_whitespace() {
-                match kv.split_once('=') {
-                    Some(("target", v)) => {
-                        target = v
-                            .parse()
-                            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-                    }
-                    Some(("profile", v)) => {
-                        profile = Some(
-                            v.parse()
-                                .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-                        )
-                    }
-                    _ => panic!("{}: bad redlint-test header `{kv}`", path.display()),
-                }
-            }
-        }
-        out.push(Case {
-            path,
-            trigger,
-            target,
-            profile,
-        });
-    }
-    out
-}
+use std::path::Path;
 
 #[test]
 fn every_rule_has_fixtures_that_behave() {

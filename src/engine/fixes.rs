@@ -119,6 +119,21 @@ fn default_user_line(model: &Model) -> Option<&LineOrigin> {
         .and_then(line_of)
 }
 
+/// The name the target version knows `directive` by: its own, or an older or newer alias of it
+/// (a rule says `replica-read-only`, 4.0 knows `slave-read-only`).
+fn target_name(model: &Model, directive: &str) -> Option<String> {
+    if let Some((primary, _)) = model.catalog.lookup(directive) {
+        return Some(primary.to_string());
+    }
+    crate::catalog::available().into_iter().rev().find_map(|v| {
+        let other = crate::catalog::Catalog::load(v).ok()?;
+        let (primary, spec) = other.lookup(directive)?;
+        std::iter::once(primary)
+            .chain(spec.aliases.iter().map(String::as_str))
+            .find_map(|n| model.catalog.lookup(n).map(|(p, _)| p.to_string()))
+    })
+}
+
 struct Planner<'a, 'b> {
     ctx: &'a Ctx<'b>,
     applicability: Applicability,
@@ -145,6 +160,14 @@ impl Planner<'_, '_> {
     /// Set `directive` to `values`: rewrite its line, or insert one.
     fn set(&mut self, directive: &str, values: Vec<Vec<u8>>) {
         let model = self.ctx.cfg;
+        let Some(name) = target_name(model, directive) else {
+            self.block(&format!(
+                "`{directive}` does not exist in {}",
+                model.target.pretty()
+            ));
+            return;
+        };
+        let directive = name.as_str();
         self.key(directive);
         match (model.last_entry(directive), written_line(model, directive)) {
             (_, Some(line)) => {
@@ -280,28 +303,62 @@ impl Planner<'_, '_> {
         }
         self.key("user");
         self.key("requirepass");
-        let denies: Vec<Vec<u8>> = commands
-            .iter()
-            .map(|c| format!("-{c}").into_bytes())
-            .collect();
-        self.title = format!(
-            "deny {} to the default user with ACL rules ({})",
-            commands.join(", "),
-            commands
-                .iter()
-                .map(|c| format!("-{c}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        if let Some(user) = default_user_line(model) {
-            self.changes.push(Change::Append {
-                line: user.line.clone(),
-                words: denies,
-            });
+        if self.ctx.facts.aclfile {
+            self.block("the users come from the aclfile");
             return;
         }
-        // A new `user default` line replaces what requirepass set: it carries the password
-        // over, and the requirepass line goes, so the password stays in one place.
+        let catalog = &model.catalog;
+        let deny = |cmds: &[String]| -> Vec<Vec<u8>> {
+            cmds.iter().map(|c| format!("-{c}").into_bytes()).collect()
+        };
+        // Every `user` line whose user may run one of the commands gets `-command` rules.
+        let mut denied_to: Vec<String> = Vec::new();
+        let mut default_line = false;
+        for entry in model.entries_of("user") {
+            let user = self.ctx.facts.user_of(model, &entry.args);
+            default_line |= user.name == "default";
+            let reachable: Vec<String> = commands
+                .iter()
+                .filter(|c| user.on && user.may_run(c, catalog))
+                .cloned()
+                .collect();
+            if reachable.is_empty() {
+                continue;
+            }
+            match entry.span() {
+                Some(line) => {
+                    denied_to.push(user.name.clone());
+                    self.changes.push(Change::Append {
+                        line: line.clone(),
+                        words: deny(&reachable),
+                    });
+                }
+                None => self.block("the users come from a running server"),
+            }
+        }
+        let implicit = &self.ctx.facts.default_user;
+        let reachable: Vec<String> = commands
+            .iter()
+            .filter(|c| implicit.on && implicit.may_run(c, catalog))
+            .cloned()
+            .collect();
+        if !default_line && !reachable.is_empty() {
+            denied_to.push("default".into());
+            self.new_default_user(&reachable);
+        }
+        self.title = format!(
+            "deny {} with ACL rules on the user{} {}",
+            commands.join(", "),
+            if denied_to.len() == 1 { "" } else { "s" },
+            denied_to.join(", ")
+        );
+    }
+
+    /// A `user default` line for the implicit default user, denying `commands`. It replaces
+    /// what requirepass set: it carries the password over, and the requirepass line goes, so
+    /// the password stays in one place.
+    fn new_default_user(&mut self, commands: &[String]) {
+        let model = self.ctx.cfg;
         let mut values: Vec<Vec<u8>> = vec![b"default".to_vec(), b"on".to_vec()];
         let password = model
             .get("requirepass")
@@ -323,7 +380,7 @@ impl Planner<'_, '_> {
             values.push(b"&*".to_vec());
         }
         values.push(b"+@all".to_vec());
-        values.extend(denies);
+        values.extend(commands.iter().map(|c| format!("-{c}").into_bytes()));
         self.changes.push(Change::Insert {
             directive: "user".into(),
             values,

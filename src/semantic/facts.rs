@@ -117,7 +117,7 @@ impl AclUser {
 
     /// Whether this user's command rules allow `key` (`cmd` or `container|sub`, lowercase)
     /// with the given ACL categories.
-    fn allows(&self, key: &str, cats: &[String]) -> bool {
+    pub fn allows(&self, key: &str, cats: &[String]) -> bool {
         let container = key.split('|').next().unwrap_or(key);
         let mut allowed = false;
         for rule in &self.command_rules {

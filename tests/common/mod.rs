@@ -1,6 +1,8 @@
 //! The one lookup of `../shared` test data, for every test binary (`support/` re-exports it).
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::path::{Path, PathBuf};
 
 /// The shared data directory: `$REDLINT_SHARED`, else `../shared` beside the checkout.
