@@ -173,10 +173,15 @@ fn sweep<'a>(candidates: &[&'a Diagnostic]) -> Vec<&'a Diagnostic> {
     let mut keys: BTreeSet<String> = BTreeSet::new();
     for d in sorted {
         let fix = d.fix.as_ref().expect("candidates have fixes");
+        // Touching counts as overlapping, except two insertions at one place: they go in
+        // sweep order.
         let collides = fix.edits.iter().any(|e| {
-            spans
-                .iter()
-                .any(|(f, r)| *f == fix.file && e.range.start <= r.end && r.start <= e.range.end)
+            spans.iter().any(|(f, r)| {
+                *f == fix.file
+                    && e.range.start <= r.end
+                    && r.start <= e.range.end
+                    && !(e.range.is_empty() && r.is_empty())
+            })
         }) || fix.keys.iter().any(|k| keys.contains(k));
         if collides {
             continue;

@@ -280,11 +280,11 @@ fn line_endings_tabs_quotes_and_the_final_newline_are_kept() {
         String::from_utf8_lossy(&last)
     );
     // Tabs and quotes of untouched lines, and comments, are byte-identical.
-    let src = b"# keep me\n\tport\t6379\nlogfile \"\"\nbind 0.0.0.0\n";
+    let src = b"# keep me\n\thz\t10\nlogfile \"\"\nbind 0.0.0.0\n";
     let fixed = fix_text(src, "7.0");
     let text = String::from_utf8(fixed).unwrap();
     assert!(
-        text.starts_with("# keep me\n\tport\t6379\nlogfile \"\"\n"),
+        text.starts_with("# keep me\n\thz\t10\nlogfile \"\"\n"),
         "{text}"
     );
     // A quoted multi-word value is written back quoted.

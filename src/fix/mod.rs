@@ -225,7 +225,8 @@ pub fn materialize(plan: &FixPlan, sources: &Sources, primary: Option<&Span>) ->
     }
 }
 
-/// Apply sorted, non-overlapping edits; every byte outside them is kept.
+/// Apply non-overlapping edits; every byte outside them is kept. Insertions at one place go
+/// in the order given.
 pub fn apply(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
     let mut edits: Vec<&Edit> = edits.to_vec();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
