@@ -3,10 +3,9 @@
 //! Each pass collects the fixes at or above the threshold, sorts them by position and sweeps,
 //! skipping a fix that overlaps or touches one already taken, or shares a directive with it (it
 //! goes in the next pass, which sees the first one's result). The files are re-read (edited
-//! included files through the reader's overlay) and re-checked after every pass. A pass that
-//! makes redis-server reject the config is undone and retried one fix at a time; a fix that
-//! breaks the config alone is dropped and reported. Not settling within a few passes is an
-//! internal error, and nothing is written.
+//! included files through the reader's overlay) and re-checked after every pass. A fix that would
+//! make redis-server reject the config, or fixes that do not settle within a few passes, are an
+//! internal error: nothing is written, and the error names the fix.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::linter::{Error, FileReport, lint_bytes};
@@ -36,6 +35,15 @@ pub enum FixError {
         "internal error: fixes of {path} did not settle after {MAX_PASSES} passes; nothing was written"
     )]
     NotConverging { path: PathBuf },
+    /// A fix would make redis-server reject the config.
+    #[error(
+        "internal error: the fix `{fix}` would make redis-server reject {path} ({invalid}); nothing was written"
+    )]
+    BreaksConfig {
+        path: PathBuf,
+        fix: String,
+        invalid: String,
+    },
 }
 
 /// Why a fixed file was not written.
@@ -79,8 +87,6 @@ pub struct Fixed {
     pub report: FileReport,
     /// Secrets the fixes wrote (generated passwords): where they are, never what.
     pub secrets: Vec<Placed>,
-    /// Fixes dropped because redis-server would reject the config they make.
-    pub dropped: Vec<String>,
 }
 
 /// What to fix and how far.
@@ -138,20 +144,6 @@ impl Workspace {
             self.files.insert(source.path.clone(), fixed);
         }
     }
-}
-
-fn invalid_ids(report: &FileReport) -> BTreeSet<(String, String)> {
-    report
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_invalid())
-        .map(|d| (d.rule.clone(), d.message.clone()))
-        .collect()
-}
-
-/// Identity of a finding across passes (spans move, rule and message do not).
-fn identity(d: &Diagnostic) -> (String, String) {
-    (d.rule.clone(), d.message.clone())
 }
 
 /// Pick the fixes of one pass: sorted by position, no two overlapping or touching in one file,
@@ -223,23 +215,22 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
     let mut report = first;
     let mut applied = 0;
     let mut unsafe_applied = 0;
-    let mut dropped: BTreeSet<(String, String)> = BTreeSet::new();
     let mut written_secrets: Vec<crate::diagnostic::WrittenSecret> = Vec::new();
-    let applicable = |report: &FileReport, dropped: &BTreeSet<(String, String)>| {
+    let applicable = |report: &FileReport| {
         report
             .diagnostics
             .iter()
             .filter(|d| {
                 d.fix.as_ref().is_some_and(|f| {
                     f.applies(req.threshold) && (!req.root_only || f.file == FileId::ROOT)
-                }) && !dropped.contains(&identity(d))
+                })
             })
             .cloned()
             .collect::<Vec<Diagnostic>>()
     };
     let mut passes = 0;
     loop {
-        let candidates = applicable(&report, &dropped);
+        let candidates = applicable(&report);
         if candidates.is_empty() {
             break;
         }
@@ -255,27 +246,28 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
         let fixes: Vec<&Fix> = taken.iter().filter_map(|d| d.fix.as_ref()).collect();
         ws.apply(&report, &fixes);
         let next = ws.lint(req)?;
-        let mut kept = taken.clone();
-        let next = if invalid_ids(&next).is_empty() {
-            next
-        } else {
-            // Some fix breaks the config: undo the pass and apply its first fix alone. The
-            // others are planned again on the result in the next pass.
-            ws.files = before.clone();
-            kept.clear();
-            let d = taken[0];
-            ws.apply(&report, &[d.fix.as_ref().expect("taken fixes exist")]);
-            let trial = ws.lint(req)?;
-            if invalid_ids(&trial).is_empty() {
-                kept.push(d);
-                trial
-            } else {
-                ws.files = before;
-                dropped.insert(identity(d));
-                report.clone()
+        if let Some(broken) = next.first_invalid() {
+            // Name the fix that breaks the config: try this pass's fixes one at a time.
+            let mut culprit = taken[0];
+            for d in &taken {
+                ws.files = before.clone();
+                ws.apply(&report, &[d.fix.as_ref().expect("taken fixes exist")]);
+                if ws.lint(req)?.first_invalid().is_some() {
+                    culprit = d;
+                    break;
+                }
             }
-        };
-        for d in kept {
+            return Err(FixError::BreaksConfig {
+                path: req.path.to_path_buf(),
+                fix: format!(
+                    "{}: {}",
+                    culprit.rule,
+                    culprit.fix.as_ref().map_or("", |f| f.title.as_str())
+                ),
+                invalid: format!("{} {}", broken.rule, broken.message),
+            });
+        }
+        for d in taken {
             let fix = d.fix.as_ref().expect("kept fixes exist");
             applied += 1;
             if fix.applicability == Applicability::Unsafe {
@@ -330,10 +322,6 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
         unsafe_applied,
         report,
         secrets,
-        dropped: dropped
-            .into_iter()
-            .map(|(rule, message)| format!("{rule}: {message}"))
-            .collect(),
     })
 }
 

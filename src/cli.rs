@@ -462,11 +462,6 @@ impl Fixing<'_> {
                     );
                 }
             }
-            for d in &fixed.dropped {
-                eprintln!(
-                    "redlint: a fix was not applied because redis-server would reject the result: {d}"
-                );
-            }
             applied += fixed.applied;
             unsafe_applied += fixed.unsafe_applied;
             reports.push(fixed.report);
