@@ -70,6 +70,7 @@ fn human_output_scales_linearly(options: &CheckOptions) {
     let human = redlint::report::Human {
         color: false,
         width: 100,
+        quiet: false,
     };
     let mut per_finding = Vec::new();
     for lines in [5_000usize, 20_000] {

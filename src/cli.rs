@@ -1,8 +1,9 @@
 //! Command-line interface: arguments, reading inputs, exit statuses. The library does the work.
 
+use crate::walk;
 use clap::{Parser, Subcommand, ValueEnum};
 use redlint::autofix::{self, FixError, FixRequest};
-use redlint::report::{Human, Json, Reporter};
+use redlint::report::{Concise, Github, Gitlab, Human, Json, Junit, Reporter, Sarif, Statistics};
 use redlint::ruleset::RuleSet;
 use redlint::ruleset::raw::Profile;
 use redlint::settings::LoadedConfig;
@@ -32,6 +33,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what, why, examples, fix safety, sources.
     Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Write a commented starter `redlint.toml` in the current directory.
+    Init,
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,9 +58,19 @@ pub struct ExplainArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files to check; `-` reads standard input.
+    /// Files or directories to check; `-` reads standard input. Directories are searched for
+    /// configs by name (`redis*.conf`, `sentinel*.conf`, `valkey*.conf`, `*.redis.conf`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// The name standard input is shown under, and where `redlint.toml` is looked for.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Print the findings only, without the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print how many findings each rule has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
     /// Redis version the config is for: `7.0`, `redis-7.4`, `valkey-8.0`. Default: newest Redis.
     #[arg(long, value_name = "X.Y")]
     pub target_version: Option<Version>,
@@ -111,10 +126,22 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
     }
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// miette's report, for people.
     Human,
+    /// One line a finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// The stable JSON shape, with fixes and a summary.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// JUnit XML test results.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -239,6 +266,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus, UsageError> {
             );
             Ok(ExitStatus::Clean)
         }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "redlint", &mut std::io::stdout());
+            Ok(ExitStatus::Clean)
+        }
+        Command::Init => init(),
         Command::Explain(args) => {
             let rules = load_rules(&args.rule_dirs)?;
             match redlint::docs::explain(&rules, &args.id) {
@@ -266,10 +300,65 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
     Ok(rules)
 }
 
+/// A commented starter `redlint.toml`.
+const STARTER: &str = r#"# redlint settings: https://crates.io/crates/redlint (see `redlint rules`, `redlint explain ID`)
+
+# The Redis or Valkey version the configs are for: 7.0, redis-7.4, valkey-8.0 ...
+# target-version = "7.4"
+
+# cache: skip durability rules; datastore: make them stricter.
+# profile = "datastore"
+
+# Rule ids or categories to run (default: all), and to skip.
+# select = ["network", "security", "tls"]
+# ignore = ["tls/client-auth-disabled"]
+
+# Exit with status 1 at or above this severity: error, warning (default) or info.
+# fail-on = "warning"
+
+# Config file names picked when a directory is checked.
+# config-files = ["redis*.conf", "sentinel*.conf", "valkey*.conf", "*.redis.conf"]
+
+# Directories of extra rule files, relative to this file.
+# rules = ["ops/redis-rules"]
+
+# [severity]
+# "persistence/appendonly-disabled" = "error"
+
+# Values fixes write (also --param NAME=VALUE), and per-rule parameters.
+# [params]
+# maxmemory = "2gb"
+# maxmemory-policy = "allkeys-lru"
+#
+# [params."security/weak-password"]
+# min_length = 24
+"#;
+
+fn init() -> Result<ExitStatus, UsageError> {
+    let path = Path::new(redlint::settings::FILE_NAME);
+    if path.exists() {
+        return Err(UsageError::Io {
+            path: path.to_path_buf(),
+            message: "already exists; nothing was written".into(),
+        });
+    }
+    std::fs::write(path, STARTER).map_err(|e| UsageError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    eprintln!("redlint: wrote {}", path.display());
+    Ok(ExitStatus::Clean)
+}
+
 fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
+    let first = match (args.paths.first(), &args.stdin_filename) {
+        (Some(p), Some(name)) if p == Path::new("-") => name.as_path(),
+        (Some(p), _) => p.as_path(),
+        (None, _) => Path::new("."),
+    };
     let config = match &args.config {
         Some(p) => LoadedConfig::load(p),
-        None => LoadedConfig::discover(args.paths.first().map_or(Path::new("."), |p| p.as_path())),
+        None => LoadedConfig::discover(first),
     }?;
     let file = &config.file;
     let mut options = CheckOptions {
@@ -326,19 +415,41 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             )));
         }
     }
-    let reporter: Box<dyn Reporter> = match args.format {
-        Format::Json => Box::new(Json),
-        Format::Human => Box::new(Human {
-            color: stdout_is_color(),
-            width: 100,
-        }),
+    let reporter: Box<dyn Reporter> = if args.statistics {
+        Box::new(Statistics)
+    } else {
+        match args.format {
+            Format::Human => Box::new(Human {
+                color: stdout_is_color(),
+                width: 100,
+                quiet: args.quiet,
+            }),
+            Format::Concise => Box::new(Concise),
+            Format::Json => Box::new(Json),
+            Format::Sarif => Box::new(Sarif {
+                rules: std::sync::Arc::new(rules.clone()),
+            }),
+            Format::Github => Box::new(Github),
+            Format::Junit => Box::new(Junit),
+            Format::Gitlab => Box::new(Gitlab),
+        }
     };
+    let globs: Vec<String> = if file.config_files.is_empty() {
+        walk::DEFAULT_CONFIG_FILES
+            .iter()
+            .map(|g| g.to_string())
+            .collect()
+    } else {
+        file.config_files.clone()
+    };
+    let paths = walk::expand(&args.paths, &globs).map_err(UsageError::Other)?;
     let threshold = match args.fail_on {
         Some(f) => f.severity(),
         None => file.fail_on.unwrap_or(Severity::Warning),
     };
     if args.fix || args.diff {
         let fixing = Fixing {
+            paths: &paths,
             args: &args,
             options: &options,
             settings: &settings,
@@ -348,17 +459,8 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         };
         return fixing.run();
     }
-    let mut reports: Vec<FileReport> = Vec::new();
-    for path in &args.paths {
-        let bytes = read_input(path)?;
-        reports.push(lint_bytes(
-            shown(path),
-            &bytes,
-            &options,
-            &settings,
-            &rules,
-        )?);
-    }
+    let shown_as = |p: &Path| shown(p, &args).to_path_buf();
+    let reports = check_all(&paths, &shown_as, &options, &settings, &rules)?;
     let stdout = std::io::stdout();
     // A closed pipe (`redlint check ... | head`) is not an error of the check.
     let _ = reporter.report(&reports, &mut stdout.lock());
@@ -366,12 +468,59 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
 }
 
 /// How a path is named in messages.
-fn shown(path: &Path) -> &Path {
+fn shown<'a>(path: &'a Path, args: &'a CheckArgs) -> &'a Path {
     if path == Path::new("-") {
-        Path::new("<stdin>")
+        args.stdin_filename
+            .as_deref()
+            .unwrap_or(Path::new("<stdin>"))
     } else {
         path
     }
+}
+
+/// Check every file, in parallel, reporting in the order of `paths`. A file that another
+/// checked file includes is reported once, within the file that includes it.
+fn check_all(
+    paths: &[PathBuf],
+    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
+    options: &CheckOptions,
+    settings: &LintSettings,
+    rules: &RuleSet,
+) -> Result<Vec<FileReport>, UsageError> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<FileReport, UsageError>>>> =
+        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let result = read_input(path).and_then(|bytes| {
+                        lint_bytes(&shown(path), &bytes, options, settings, rules)
+                            .map_err(UsageError::from)
+                    });
+                    results.lock().expect("no checker panics")[i] = Some(result);
+                }
+            });
+        }
+    });
+    let mut reports = Vec::with_capacity(paths.len());
+    for r in results.into_inner().expect("no checker panics") {
+        reports.push(r.expect("every file was checked")?);
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let included: std::collections::HashSet<PathBuf> = reports
+        .iter()
+        .flat_map(|r| r.sources.iter().skip(1).map(|(_, f)| canonical(&f.path)))
+        .collect();
+    reports.retain(|r| r.path == Path::new("<stdin>") || !included.contains(&canonical(&r.path)));
+    Ok(reports)
 }
 
 fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {
@@ -388,6 +537,7 @@ fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {
 
 /// `--fix` and `--diff`.
 struct Fixing<'a> {
+    paths: &'a [PathBuf],
     args: &'a CheckArgs,
     options: &'a CheckOptions,
     settings: &'a LintSettings,
@@ -407,11 +557,11 @@ impl Fixing<'_> {
         let (mut applied, mut unsafe_applied, mut changed) = (0, 0, false);
         let mut diffs = String::new();
         let mut status = ExitStatus::Clean;
-        for path in &self.args.paths {
+        for path in self.paths {
             let bytes = read_input(path)?;
             let stdin = path == Path::new("-");
             let request = FixRequest {
-                path: shown(path),
+                path: shown(path, self.args),
                 bytes: &bytes,
                 options: self.options,
                 settings: self.settings,
@@ -423,11 +573,16 @@ impl Fixing<'_> {
                 Ok(fixed) => fixed,
                 Err(FixError::Invalid { .. }) => {
                     // Not fixable as it is: report it like `check` does.
-                    let report =
-                        lint_bytes(shown(path), &bytes, self.options, self.settings, self.rules)?;
+                    let report = lint_bytes(
+                        shown(path, self.args),
+                        &bytes,
+                        self.options,
+                        self.settings,
+                        self.rules,
+                    )?;
                     eprintln!(
                         "redlint: not fixing {}: redis-server rejects it; correct the invalid lines first",
-                        shown(path).display()
+                        shown(path, self.args).display()
                     );
                     if stdin && self.args.fix {
                         let _ = std::io::stdout().write_all(&bytes);
@@ -446,7 +601,7 @@ impl Fixing<'_> {
                 let root = fixed
                     .files
                     .iter()
-                    .find(|f| f.path == shown(path))
+                    .find(|f| f.path == shown(path, self.args))
                     .map_or(bytes.as_slice(), |f| f.fixed.as_slice());
                 let _ = std::io::stdout().write_all(root);
             } else {
@@ -481,7 +636,8 @@ impl Fixing<'_> {
         let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
         let summary = format!("{applied} fixed ({unsafe_applied} unsafe), {remaining} remaining");
         let to_stdout = !self.args.paths.iter().any(|p| p == Path::new("-"))
-            && matches!(self.args.format, Format::Human);
+            && self.args.format == Format::Human
+            && !self.args.statistics;
         if self.args.paths.iter().any(|p| p == Path::new("-")) {
             // Standard output holds the fixed text: the findings go to standard error.
             let _ = self

@@ -1,4 +1,5 @@
 mod cli;
+mod walk;
 
 use clap::Parser;
 use cli::{ExitStatus, UsageError};

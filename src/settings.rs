@@ -24,6 +24,10 @@ pub struct ConfigFile {
     /// Directories of extra rule files, relative to this file.
     #[serde(default)]
     pub rules: Vec<PathBuf>,
+    /// File name patterns picked when a directory is checked (default: `redis*.conf`,
+    /// `sentinel*.conf`, `valkey*.conf`, `*.redis.conf`).
+    #[serde(default)]
+    pub config_files: Vec<String>,
     /// Per-rule severity overrides.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,

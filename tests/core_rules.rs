@@ -229,6 +229,7 @@ fn assert_secret_hidden(report: &FileReport, secret: &str) {
     let human = redlint::report::Human {
         color: false,
         width: 100,
+        quiet: false,
     }
     .render(report);
     let json = redlint::report::Json::render(std::slice::from_ref(report));

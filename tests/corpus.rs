@@ -106,6 +106,7 @@ fn corpus_runs_clean() {
                 let _ = redlint::report::Human {
                     color: false,
                     width: 100,
+                    quiet: false,
                 }
                 .render(&report);
             }

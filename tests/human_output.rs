@@ -48,6 +48,7 @@ fn render_cost(lines: usize) -> (usize, usize) {
     let human = Human {
         color: false,
         width: 100,
+        quiet: false,
     };
     let before = ALLOCATED.load(Ordering::Relaxed);
     let out = human.render(&report);

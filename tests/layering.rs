@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["linter"],
     &["autofix"],
     &["report"],
-    &["lib", "cli", "main"],
+    &["lib", "cli", "walk", "main"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

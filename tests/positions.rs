@@ -42,6 +42,7 @@ fn a_nul_byte_keeps_the_disk_bytes_and_line_numbers() {
     let human = Human {
         color: false,
         width: 100,
+        quiet: false,
     }
     .render(&report);
     assert!(human.contains("4 │ hz x"), "{human}");
@@ -96,6 +97,7 @@ fn a_parse_error_comes_before_a_module_config_abort() {
     Human {
         color: false,
         width: 100,
+        quiet: false,
     }
     .report(std::slice::from_ref(&report), &mut out)
     .unwrap();

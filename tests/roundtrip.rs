@@ -110,7 +110,7 @@ proptest! {
         for target in ["2.8", "6.0", "7.0", "valkey-8.0"] {
             let options = redlint::CheckOptions { target: target.parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
             let report = redlint::check_bytes(Path::new("prop.conf"), &bytes, &options).expect("the target has a catalog");
-            let _ = redlint::report::Human { color: false, width: 80 }.render(&report);
+            let _ = redlint::report::Human { color: false, width: 80, quiet: false }.render(&report);
             let _ = redlint::report::Json::render(&[report]);
         }
     }

@@ -40,6 +40,7 @@ fn invalid_fixtures_render() {
         let rendered = redlint::report::Human {
             color: false,
             width: 100,
+            quiet: false,
         }
         .render(&report);
         insta::assert_snapshot!(name, rendered);

@@ -121,10 +121,12 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// miette's report, then a summary line.
+/// miette's report, then a summary.
 pub struct Human {
     pub color: bool,
     pub width: usize,
+    /// Only the findings: no summary.
+    pub quiet: bool,
 }
 
 impl Human {
@@ -178,6 +180,9 @@ impl Reporter for Human {
         for r in reports {
             write!(out, "{}", self.render(r))?;
         }
+        if self.quiet {
+            return Ok(());
+        }
         let c = Counts::of(reports);
         writeln!(
             out,
@@ -190,6 +195,13 @@ impl Reporter for Human {
             plural(c.warnings),
             c.infos
         )?;
+        if c.fixable + c.unsafe_fixable > 0 {
+            writeln!(
+                out,
+                "{} fixable with `--fix`, {} more with `--fix --unsafe-fixes` (`--diff` shows them)",
+                c.fixable, c.unsafe_fixable
+            )?;
+        }
         for r in reports {
             if let Some(first) = r.first_invalid() {
                 let at = r.location(first);
@@ -201,6 +213,37 @@ impl Reporter for Human {
                     first.rule
                 )?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// `--statistics`: how many findings of each rule, instead of the findings.
+pub struct Statistics;
+
+impl Reporter for Statistics {
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        let mut counts: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            let entry = counts.entry(d.rule.as_str()).or_default();
+            entry.0 += 1;
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| f.applies(crate::diagnostic::Applicability::Unsafe))
+            {
+                entry.1 += 1;
+            }
+        }
+        let mut rows: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
+        rows.sort_by_key(|(id, (n, _))| (std::cmp::Reverse(*n), *id));
+        let width = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+        for (id, (n, fixable)) in rows {
+            let mark = if fixable > 0 {
+                format!("  ({fixable} fixable)")
+            } else {
+                String::new()
+            };
+            writeln!(out, "{n:5}  {id:width$}{mark}")?;
         }
         Ok(())
     }

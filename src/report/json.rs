@@ -1,11 +1,32 @@
 //! The stable machine format:
-//! `{"files":[{"path":..,"diagnostics":[{"rule":..,"line":..}]}]}`.
+//! `{"files":[{"path":..,"diagnostics":[{"rule":..,"line":..,"fix":{..}}]}],"summary":{..}}`.
 
-use super::reporter::Reporter;
-use crate::diagnostic::Severity;
+use super::reporter::{Counts, Reporter, shown_edits};
+use crate::diagnostic::{Applicability, Severity};
 use crate::linter::FileReport;
 use serde::Serialize;
 use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonEdit {
+    file: String,
+    start: JsonPosition,
+    end: JsonPosition,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct JsonFix {
+    title: String,
+    applicability: Applicability,
+    edits: Vec<JsonEdit>,
+}
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -19,6 +40,8 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix>,
 }
 
 #[derive(Serialize)]
@@ -28,8 +51,19 @@ struct JsonFile<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    fixable: usize,
+    unsafe_fixable: usize,
+}
+
+#[derive(Serialize)]
 struct JsonOutput<'a> {
     files: Vec<JsonFile<'a>>,
+    summary: JsonSummary,
 }
 
 /// JSON, pretty-printed.
@@ -46,6 +80,25 @@ impl Json {
                     .iter()
                     .map(|d| {
                         let at = r.location(d);
+                        let fix = d.fix.as_ref().map(|f| JsonFix {
+                            title: f.title.clone(),
+                            applicability: f.applicability,
+                            edits: shown_edits(r, f)
+                                .into_iter()
+                                .map(|e| JsonEdit {
+                                    file: e.start.file.display().to_string(),
+                                    start: JsonPosition {
+                                        line: e.start.line,
+                                        column: e.start.column,
+                                    },
+                                    end: JsonPosition {
+                                        line: e.end.line,
+                                        column: e.end.column,
+                                    },
+                                    content: e.content,
+                                })
+                                .collect(),
+                        });
                         JsonDiagnostic {
                             rule: &d.rule,
                             severity: d.severity,
@@ -56,12 +109,22 @@ impl Json {
                             end_line: at.end_line,
                             end_column: at.end_column,
                             help: d.help.as_deref(),
+                            fix,
                         }
                     })
                     .collect(),
             })
             .collect();
-        serde_json::to_string_pretty(&JsonOutput { files }).expect("JSON of plain data")
+        let c = Counts::of(reports);
+        let summary = JsonSummary {
+            files: reports.len(),
+            errors: c.errors,
+            warnings: c.warnings,
+            infos: c.infos,
+            fixable: c.fixable,
+            unsafe_fixable: c.unsafe_fixable,
+        };
+        serde_json::to_string_pretty(&JsonOutput { files, summary }).expect("JSON of plain data")
     }
 }
 

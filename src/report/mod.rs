@@ -1,10 +1,20 @@
 //! Output: one [`Reporter`] per format. Line and column are worked out here, from the spans,
 //! and every reporter shows sources with their secrets masked.
 
+mod concise;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod reporter;
+mod sarif;
 
-pub use human::Human;
+pub use concise::Concise;
+pub use github::Github;
+pub use gitlab::Gitlab;
+pub use human::{Human, Statistics};
 pub use json::Json;
-pub use reporter::{Counts, Reporter};
+pub use junit::Junit;
+pub use reporter::{Counts, MASK, Reporter};
+pub use sarif::Sarif;

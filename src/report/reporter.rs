@@ -1,7 +1,9 @@
-//! The interface every output format implements, and what they share.
+//! The interface every output format implements, and what they share: counts, and fixes as they
+//! may be shown (secrets masked).
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::linter::FileReport;
+use crate::source::{Location, Span};
 use std::io::{self, Write};
 
 /// Writes the findings of a run in one format.
@@ -10,12 +12,16 @@ pub trait Reporter {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// How many findings of each severity a run has.
+/// How many findings of each severity a run has, and how many `--fix` would fix.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings with a safe fix (`--fix`).
+    pub fixable: usize,
+    /// Findings with an unsafe fix (`--fix --unsafe-fixes`).
+    pub unsafe_fixable: usize,
 }
 
 impl Counts {
@@ -27,7 +33,114 @@ impl Counts {
                 Severity::Warning => c.warnings += 1,
                 Severity::Info => c.infos += 1,
             }
+            match d.fix.as_ref() {
+                Some(f) if f.applies(Applicability::Safe) => c.fixable += 1,
+                Some(f) if f.applies(Applicability::Unsafe) => c.unsafe_fixable += 1,
+                _ => {}
+            }
         }
         c
     }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+/// The fixed-width mask shown in place of a secret: it does not tell the secret's length.
+pub const MASK: &str = "********";
+
+/// One edit as it may be shown: where, and the new text with secrets masked.
+pub struct ShownEdit {
+    pub start: Location,
+    pub end: Location,
+    pub content: String,
+}
+
+/// The secrets an edit's new text may hold: the report's secret values as written, and what
+/// the fix itself generated.
+fn secret_texts(report: &FileReport, fix: &Fix) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = report
+        .secrets
+        .iter()
+        .map(|s| {
+            let bytes = report.sources.get(s.file).bytes();
+            bytes[s.range.start.min(bytes.len())..s.range.end.min(bytes.len())].to_vec()
+        })
+        .flat_map(|raw| {
+            // `>password` on a user line, and the value without quotes.
+            let bare = raw
+                .strip_prefix(b">")
+                .map(<[u8]>::to_vec)
+                .unwrap_or_else(|| raw.clone());
+            let unquoted = bare
+                .strip_prefix(b"\"")
+                .and_then(|b| b.strip_suffix(b"\""))
+                .map(<[u8]>::to_vec);
+            [Some(raw), Some(bare), unquoted]
+        })
+        .flatten()
+        .filter(|t| t.len() >= 3)
+        .collect();
+    if let Some(s) = &fix.secret {
+        out.push(s.value.clone());
+    }
+    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    out
+}
+
+fn mask_in(text: &[u8], secrets: &[Vec<u8>]) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    'scan: while i < text.len() {
+        for s in secrets {
+            if text[i..].starts_with(s) {
+                out.extend_from_slice(MASK.as_bytes());
+                i += s.len();
+                continue 'scan;
+            }
+        }
+        out.push(text[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The edits of a fix, located and masked, for machine formats.
+pub fn shown_edits(report: &FileReport, fix: &Fix) -> Vec<ShownEdit> {
+    let secrets = secret_texts(report, fix);
+    fix.edits
+        .iter()
+        .map(|e: &Edit| {
+            let start = report
+                .sources
+                .locate(Some(&Span::new(fix.file, e.range.start..e.range.start)));
+            let end = report
+                .sources
+                .locate(Some(&Span::new(fix.file, e.range.end..e.range.end)));
+            ShownEdit {
+                start,
+                end,
+                content: mask_in(&e.content, &secrets),
+            }
+        })
+        .collect()
+}
+
+/// The source line a diagnostic starts on, secrets masked (for fingerprints and snippets).
+pub fn masked_line(report: &FileReport, d: &Diagnostic) -> String {
+    let at = report.location(d);
+    let file = d.primary.as_ref().map_or(crate::FileId::ROOT, |s| s.file);
+    let masked = report.masked_source(file);
+    let lines = report.sources.get(file).lines();
+    let start = lines.line_start(at.line - 1);
+    let end = lines.line_start(at.line).min(masked.len());
+    String::from_utf8_lossy(&masked[start.min(end)..end])
+        .trim_end()
+        .to_string()
+}
+
+/// The severity word of a diagnostic.
+pub fn level(d: &Diagnostic) -> &'static str {
+    d.severity.as_str()
 }

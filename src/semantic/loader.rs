@@ -646,12 +646,15 @@ impl Loader {
             if self.closes_cycle(&path) {
                 return self.cycle(&text, span);
             }
-            let read = match self.overlay.get(&path) {
+            // Shown (and looked up in the overlay) relative to the process' directory when it
+            // is below it, as the checked file itself usually is.
+            let shown = relative_to_process_dir(&path);
+            let read = match self.overlay.get(&shown) {
                 Some(bytes) => Ok(bytes.clone()),
                 None => read_include(&path),
             };
             match read {
-                Ok(bytes) => files.push(self.add_file(path, bytes)),
+                Ok(bytes) => files.push(self.add_file(shown, bytes)),
                 Err(e) => return self.not_found(&path, e, span),
             }
         }
@@ -816,6 +819,14 @@ impl Loader {
         let errors = special::finish(&self.special, &self.catalog, aclfile_set);
         self.late_errors(errors, "");
     }
+}
+
+fn relative_to_process_dir(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|dir| path.strip_prefix(&dir).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// A directory opens fine on Linux and reads as empty.

@@ -1,0 +1,59 @@
+//! GitHub Actions workflow commands: each finding becomes an annotation on the pull request,
+//! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=rule::message`.
+
+use super::reporter::Reporter;
+use crate::diagnostic::Severity;
+use crate::linter::FileReport;
+use std::io::{self, Write};
+
+pub struct Github;
+
+/// Escaping of a workflow command's message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping of a workflow command's property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl Reporter for Github {
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        for r in reports {
+            for d in &r.diagnostics {
+                let at = r.location(d);
+                let command = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Info => "notice",
+                };
+                writeln!(
+                    out,
+                    "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                    escape_property(&at.file.display().to_string()),
+                    at.line,
+                    at.column,
+                    at.end_line,
+                    at.end_column,
+                    escape_property(&d.rule),
+                    escape_data(&d.message)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_and_messages_are_escaped() {
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_data("x\ny: z"), "x%0Ay: z");
+    }
+}

@@ -1,0 +1,76 @@
+//! JUnit XML, which CI systems show as test results: a test suite per checked file, a failing
+//! test case per finding (a passing one for a clean file).
+
+use super::reporter::{Reporter, level};
+use crate::linter::FileReport;
+use std::io::{self, Write};
+
+pub struct Junit;
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
+                out.push_str(&format!("&#x{:x};", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Reporter for Junit {
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        let total: usize = reports.iter().map(|r| r.diagnostics.len().max(1)).sum();
+        let failures: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+        writeln!(
+            out,
+            r#"<testsuites name="redlint" tests="{total}" failures="{failures}" errors="0">"#
+        )?;
+        for r in reports {
+            let path = xml(&r.path.display().to_string());
+            let n = r.diagnostics.len();
+            writeln!(
+                out,
+                r#"  <testsuite name="{path}" tests="{}" failures="{n}" errors="0">"#,
+                n.max(1)
+            )?;
+            if r.diagnostics.is_empty() {
+                writeln!(out, r#"    <testcase name="redlint" classname="{path}"/>"#)?;
+            }
+            for d in &r.diagnostics {
+                let at = r.location(d);
+                let file = xml(&at.file.display().to_string());
+                writeln!(
+                    out,
+                    r#"    <testcase name="{}: line {}" classname="{file}" file="{file}" line="{}">"#,
+                    xml(&d.rule),
+                    at.line,
+                    at.line
+                )?;
+                writeln!(
+                    out,
+                    r#"      <failure message="{}" type="{}">{}:{}:{}: {}[{}] {}</failure>"#,
+                    xml(&d.message),
+                    level(d),
+                    file,
+                    at.line,
+                    at.column,
+                    level(d),
+                    xml(&d.rule),
+                    xml(&d.message)
+                )?;
+                writeln!(out, "    </testcase>")?;
+            }
+            writeln!(out, "  </testsuite>")?;
+        }
+        writeln!(out, "</testsuites>")
+    }
+}
