@@ -1,8 +1,9 @@
 //! The hooks of `.pre-commit-hooks.yaml`, run for real by pre-commit on a temporary git repository
-//! that uses this checkout as the hook repository (`pre-commit try-repo`, which includes
-//! uncommitted changes): the hook fails on an insecure config and passes on a hardened one.
-//! Needs `git` and `pre-commit` (installed from PyPI by `.ci/run`); skipped without them, failed
-//! without them when `CI` is set. pre-commit builds redlint from source the first time.
+//! whose `.pre-commit-config.yaml` uses this checkout, at its HEAD commit, as the hook repository:
+//! the hook fails on an insecure config and passes on a hardened one. Needs `git` and
+//! `pre-commit` (installed from PyPI by `.ci/run`); skipped without them, failed without them when
+//! `CI` is set. pre-commit builds redlint from source once per commit (its environments are kept
+//! under the target directory).
 
 mod common;
 
@@ -49,11 +50,28 @@ fn cache() -> PathBuf {
     target.join("pre-commit-home")
 }
 
-fn try_repo(cmd: &[String], repo: &Path, hook: &str) -> Output {
+fn head() -> String {
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn run_hook(cmd: &[String], repo: &Path, hook: &str) -> Output {
+    run_in_stage(cmd, repo, hook, None)
+}
+
+fn run_hook_manual(cmd: &[String], repo: &Path, hook: &str) -> Output {
+    run_in_stage(cmd, repo, hook, Some("manual"))
+}
+
+fn run_in_stage(cmd: &[String], repo: &Path, hook: &str, stage: Option<&str>) -> Output {
     Command::new(&cmd[0])
         .args(&cmd[1..])
-        .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook])
-        .args(["--files", "redis.conf"])
+        .args(["run", hook, "--files", "redis.conf"])
+        .args(stage.map(|s| ["--hook-stage", s]).into_iter().flatten())
         .current_dir(repo)
         .env("PRE_COMMIT_HOME", cache())
         .env("NO_COLOR", "1")
@@ -76,12 +94,21 @@ fn the_hook_fails_on_an_insecure_config_and_passes_on_a_hardened_one() {
     );
     git(repo.path(), &["config", "user.name", "redlint test"]);
     std::fs::write(
+        repo.path().join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n- repo: {}\n  rev: {}\n  hooks:\n  - id: redlint\n  - id: redlint-fix\n    stages: [manual]\n",
+            env!("CARGO_MANIFEST_DIR"),
+            head()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
         repo.path().join("redis.conf"),
         "bind 0.0.0.0\nprotected-mode no\n",
     )
     .unwrap();
     git(repo.path(), &["add", "redis.conf"]);
-    let insecure = try_repo(&cmd, repo.path(), "redlint");
+    let insecure = run_hook(&cmd, repo.path(), "redlint");
     let text = String::from_utf8_lossy(&insecure.stdout);
     assert!(!insecure.status.success(), "{text}");
     assert!(text.contains("network/bind-all-interfaces"), "{text}");
@@ -91,7 +118,7 @@ fn the_hook_fails_on_an_insecure_config_and_passes_on_a_hardened_one() {
             .unwrap();
     std::fs::write(repo.path().join("redis.conf"), hardened).unwrap();
     git(repo.path(), &["add", "redis.conf"]);
-    let passing = try_repo(&cmd, repo.path(), "redlint");
+    let passing = run_hook(&cmd, repo.path(), "redlint");
     assert!(
         passing.status.success(),
         "{}{}",
@@ -106,7 +133,7 @@ fn the_hook_fails_on_an_insecure_config_and_passes_on_a_hardened_one() {
     )
     .unwrap();
     git(repo.path(), &["add", "redis.conf"]);
-    let fixing = try_repo(&cmd, repo.path(), "redlint-fix");
+    let fixing = run_hook_manual(&cmd, repo.path(), "redlint-fix");
     assert!(!fixing.status.success());
     let fixed = std::fs::read_to_string(repo.path().join("redis.conf")).unwrap();
     assert!(fixed.contains("replicaof 10.0.0.2 6379"), "{fixed}");
