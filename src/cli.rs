@@ -443,6 +443,15 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         file.config_files.clone()
     };
     let paths = walk::expand(&args.paths, &globs).map_err(UsageError::Other)?;
+    for dir in args.paths.iter().filter(|p| p.is_dir()) {
+        if !paths.iter().any(|p| p.starts_with(dir)) {
+            eprintln!(
+                "redlint: warning: no config files in {} (names: {})",
+                dir.display(),
+                globs.join(", ")
+            );
+        }
+    }
     let threshold = match args.fail_on {
         Some(f) => f.severity(),
         None => file.fail_on.unwrap_or(Severity::Warning),

@@ -29,6 +29,7 @@ pub fn expand(paths: &[PathBuf], globs: &[String]) -> Result<Vec<PathBuf>, Strin
         let found = Mutex::new(Vec::new());
         ignore::WalkBuilder::new(path)
             .hidden(true)
+            .require_git(false)
             .build_parallel()
             .run(|| {
                 Box::new(|entry| {

@@ -138,10 +138,10 @@ fn reads_standard_input() {
 #[test]
 fn bad_input_is_a_clear_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
-    // A directory.
+    // A directory with no config in it: checked (nothing found), and said so.
     let o = redlint(&["check", dir.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("no config files"), "{}", stderr(&o));
     // A missing file.
     let o = redlint(&["check", "/nonexistent/redlint.conf"]);
     assert_eq!(o.status.code(), Some(2));
@@ -281,4 +281,132 @@ fn secrets_never_reach_the_output() {
             );
         }
     }
+}
+
+#[test]
+fn directories_are_walked_for_configs_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("redis.conf", "bind 0.0.0.0\n");
+    write("nested/deep/valkey-prod.conf", "bind 0.0.0.0\n");
+    write("nested/app.redis.conf", "bind 0.0.0.0\n");
+    write("sentinel-26379.conf", "port 26379\n");
+    write("notes.txt", "bind 0.0.0.0\n");
+    write("other.conf", "bind 0.0.0.0\n");
+    write(".gitignore", "ignored/\n");
+    write("ignored/redis-ignored.conf", "bind 0.0.0.0\n");
+    // Included by redis-main.conf: reported once, within it.
+    write("redis-main.conf", "include redis-part.conf\n");
+    write("redis-part.conf", "bind 0.0.0.0\n");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_redlint"))
+            .args(["check", ".", "--target-version", "7.0", "--format", "json"])
+            .current_dir(root)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<String> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("./")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "nested/app.redis.conf",
+            "nested/deep/valkey-prod.conf",
+            "redis-main.conf",
+            "redis.conf",
+            "sentinel-26379.conf"
+        ],
+        "{paths:?}"
+    );
+    // The same order every time, whatever the threads do.
+    assert_eq!(run().stdout, out.stdout);
+    // A file named explicitly is checked whatever its name.
+    let named = Command::new(env!("CARGO_BIN_EXE_redlint"))
+        .args([
+            "check",
+            "other.conf",
+            "--target-version",
+            "7.0",
+            "--format",
+            "concise",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&named.stdout).contains("other.conf:1:1"));
+}
+
+#[test]
+fn stdin_filename_names_standard_input() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redlint"))
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "conf/redis.conf",
+            "--format",
+            "concise",
+        ])
+        .args(["--target-version", "7.0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"bind 0.0.0.0\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("conf/redis.conf:"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn completions_and_init() {
+    let out = redlint(&["completions", "bash"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("redlint"));
+    let dir = tempfile::tempdir().unwrap();
+    let init = || {
+        Command::new(env!("CARGO_BIN_EXE_redlint"))
+            .arg("init")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(init().status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("redlint.toml")).unwrap();
+    assert!(text.contains("target-version"));
+    // The starter file is valid settings.
+    std::fs::write(dir.path().join("redis.conf"), "bind 127.0.0.1\n").unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_redlint"))
+        .args(["check", "redis.conf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_ne!(check.status.code(), Some(2), "{check:?}");
+    // It does not overwrite an existing file.
+    assert_eq!(init().status.code(), Some(2));
 }
