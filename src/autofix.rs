@@ -279,6 +279,16 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
         }
         report = next;
     }
+    let old_secret_values: Vec<Vec<u8>> = originals
+        .values()
+        .flat_map(|(bytes, spans)| {
+            spans.iter().filter_map(|r| {
+                let raw = bytes.get(r.clone())?;
+                let raw = raw.strip_prefix(b">").unwrap_or(raw);
+                Some(raw.to_vec())
+            })
+        })
+        .collect();
     let mut files = Vec::new();
     for (id, source) in report.sources.iter() {
         let Some((original, original_secrets)) = originals.get(&source.path) else {
@@ -290,12 +300,20 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
                 original: original.clone(),
                 fixed: source.bytes().to_vec(),
                 original_secrets: original_secrets.clone(),
-                fixed_secrets: report
-                    .secrets
-                    .iter()
-                    .filter(|s: &&Span| s.file == id)
-                    .map(|s| s.range.clone())
-                    .collect(),
+                fixed_secrets: {
+                    let mut spans: Vec<std::ops::Range<usize>> = report
+                        .secrets
+                        .iter()
+                        .filter(|s: &&Span| s.file == id)
+                        .map(|s| s.range.clone())
+                        .collect();
+                    // A replaced password is still a secret where it is left (a comment).
+                    spans.extend(crate::semantic::secrets::repeated(
+                        source.bytes(),
+                        &old_secret_values,
+                    ));
+                    spans
+                },
             });
         }
     }

@@ -275,6 +275,24 @@ impl Catalog {
     }
 }
 
+/// The newest version whose catalog knows `name` (for "exists in X but not in Y"), from a
+/// name index built once per process.
+pub fn newest_with(name: &str) -> Option<Version> {
+    static INDEX: OnceLock<HashMap<String, Version>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = HashMap::new();
+        for v in available() {
+            if let Ok(c) = Catalog::load(v) {
+                for n in c.names.keys() {
+                    index.insert(n.clone(), v);
+                }
+            }
+        }
+        index
+    });
+    index.get(&name.to_ascii_lowercase()).copied()
+}
+
 /// Every version with an embedded catalog, oldest first per product.
 pub fn available() -> Vec<Version> {
     let mut versions: Vec<Version> = embedded::CATALOG_SOURCES

@@ -80,7 +80,7 @@ fn fail_on_threshold_sets_the_status() {
     let path = dir.path().join("ok.conf");
     std::fs::write(
         &path,
-        "bind 127.0.0.1 -::1\nrequirepass \"Yb3$k9-Qp2!zR7wE4tLx\"\nmaxmemory 1gb\n",
+        "bind 127.0.0.1 -::1\nrequirepass \"Jn4%tW8-Lc1@xB5-rF9q\"\nmaxmemory 1gb\n",
     )
     .unwrap();
     let p = path.to_str().unwrap();

@@ -149,3 +149,31 @@ fn opt_in_rules_run_only_when_selected() {
             .any(|d| d.rule == "performance/latency-monitor-disabled")
     );
 }
+
+#[test]
+fn example_passwords_of_the_rules_count_as_weak() {
+    // `redlint explain` shows them to everybody: a config using one is not protected.
+    let mut found = 0;
+    for rule in builtin_rules().rules() {
+        for example in [rule.example_bad(), rule.example_good()]
+            .into_iter()
+            .flatten()
+        {
+            for word in example.split_whitespace() {
+                let pw = word.strip_prefix('>').unwrap_or(word).trim_matches('"');
+                let is_password = word.starts_with('>')
+                    || example.contains(&format!("requirepass {word}"))
+                    || example.contains(&format!("masterauth {word}"));
+                if is_password && pw.len() >= 4 {
+                    found += 1;
+                    assert!(
+                        redlint::semantic::facts::weak_secret(pw, 16).is_some(),
+                        "{}: example password `{pw}` is not known as weak",
+                        rule.id()
+                    );
+                }
+            }
+        }
+    }
+    assert!(found >= 3, "{found}");
+}

@@ -1,5 +1,6 @@
 //! One line a finding: `path:line:col: severity[rule] message` (what editors and grep read).
 
+use super::display::printable;
 use super::reporter::{Reporter, level};
 use crate::linter::FileReport;
 use std::io::{self, Write};
@@ -14,12 +15,12 @@ impl Reporter for Concise {
                 writeln!(
                     out,
                     "{}:{}:{}: {}[{}] {}",
-                    at.file.display(),
+                    printable(&at.file.display().to_string()),
                     at.line,
                     at.column,
                     level(d),
                     d.rule,
-                    d.message
+                    printable(&d.message)
                 )?;
             }
         }

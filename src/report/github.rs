@@ -8,11 +8,9 @@ use std::io::{self, Write};
 
 pub struct Github;
 
-/// Escaping of a workflow command's message.
+/// Escaping of a workflow command's message (control bytes shown as `\xNN`, never passed on).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::report::display::printable(&s.replace('%', "%25")).replace('\n', "%0A")
 }
 
 /// Escaping of a workflow command's property value.

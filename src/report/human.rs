@@ -3,6 +3,7 @@
 //! Each file is masked once per report, and miette is handed only the lines around a finding
 //! (found by binary search over the file's lines), so rendering is linear in the output.
 
+use super::display::{Shown, printable};
 use super::reporter::{Counts, Reporter};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
@@ -16,19 +17,22 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// A masked file and where its lines start.
+/// A file as people see it (masked, escaped, long lines cut) and where its lines start.
 struct Excerpts {
     name: String,
+    shown: Shown,
     bytes: Vec<u8>,
     lines: LineIndex,
 }
 
 impl Excerpts {
-    fn new(file: &SourceFile, masked: Vec<u8>) -> Excerpts {
+    fn new(file: &SourceFile, secrets: &[Range<usize>]) -> Excerpts {
+        let shown = Shown::new(file.bytes(), secrets);
         Excerpts {
-            name: file.path.display().to_string(),
-            lines: file.lines().clone(),
-            bytes: masked,
+            name: printable(&file.path.display().to_string()),
+            lines: LineIndex::new(&shown.bytes),
+            bytes: shown.bytes.clone(),
+            shown,
         }
     }
 
@@ -50,7 +54,7 @@ impl SourceCode for Excerpts {
         let last = self
             .lines
             .line_index(span.offset() + span.len().saturating_sub(1));
-        // One spare line each side: miette counts a lone CR as a line break, Redis does not.
+        // One spare line each side, for miette's own line counting.
         let from = first.saturating_sub(before + 1);
         let window = self.lines(from, last + after + 2);
         let data = &self.bytes[window.clone()];
@@ -74,19 +78,22 @@ impl SourceCode for Excerpts {
 /// Adapter that lets miette render one of our diagnostics with its source file.
 struct Rendered<'a> {
     diag: &'a Diagnostic,
+    /// Message and help as a terminal may show them.
+    message: String,
+    help: Option<String>,
     span: Range<usize>,
     source: Arc<Excerpts>,
 }
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -104,8 +111,7 @@ impl miette::Diagnostic for Rendered<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -158,12 +164,23 @@ impl Human {
         for (file, _, diag) in ordered {
             let source = excerpts[file.index()]
                 .get_or_insert_with(|| {
-                    let masked = report.masked_source(file).into_owned();
-                    Arc::new(Excerpts::new(report.sources.get(file), masked))
+                    let secrets: Vec<Range<usize>> = report
+                        .secrets
+                        .iter()
+                        .filter(|s| s.file == file)
+                        .map(|s| s.range.clone())
+                        .collect();
+                    Arc::new(Excerpts::new(report.sources.get(file), &secrets))
                 })
                 .clone();
-            let span = report.location(diag).range;
-            let rendered = Rendered { diag, span, source };
+            let span = source.shown.map_range(report.location(diag).range);
+            let rendered = Rendered {
+                diag,
+                message: printable(&diag.message),
+                help: diag.help.as_deref().map(printable),
+                span,
+                source,
+            };
             let _ = handler.render_report(&mut out, &rendered);
             out.push('\n');
         }

@@ -2,6 +2,7 @@
 //! and every reporter shows sources with their secrets masked.
 
 mod concise;
+mod display;
 mod github;
 mod gitlab;
 mod human;

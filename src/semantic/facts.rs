@@ -346,6 +346,12 @@ pub const KNOWN_WEAK_SECRETS: &[&str] = &[
     "yourpassword",
     "pass",
     "passw0rd",
+    // The example passwords of redlint's own rules (`redlint explain`): public now.
+    "Qm8#w2-Lr5!xT9pB3nVz",
+    "Yb3$k9-Qp2!zR7wE4tLx",
+    "s3cr3t-Pa55w0rd-for-the-app",
+    "use-a-long-random-secret",
+    "use-a-long-random-secret-from-acl-genpass",
 ];
 
 /// Why a secret is weak, if it is.

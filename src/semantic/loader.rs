@@ -62,6 +62,10 @@ struct Loader {
     special: SpecialState,
     sentinel: SentinelState,
     sentinel_mode: bool,
+    /// The last directive line was a secret directive with no value: the next line may be it.
+    secret_may_follow: bool,
+    /// The line being read may be a secret as a whole: messages must not quote it.
+    hide_name: bool,
     /// Include stack, to stop cycles.
     stack: Vec<PathBuf>,
     overlay: Arc<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
@@ -109,6 +113,8 @@ impl Loader {
             secrets: Vec::new(),
             last: HashMap::new(),
             cwd,
+            secret_may_follow: false,
+            hide_name: false,
             stack: vec![path.to_path_buf()],
             overlay: options.overlay.clone(),
             save: SaveState::default(),
@@ -125,6 +131,7 @@ impl Loader {
         } else {
             default_save_points(&loader.catalog)
         };
+        loader.mask_repeated_secrets();
         let mut diagnostics = loader.diagnostics;
         diagnostics.append(&mut loader.late);
         Ok(Analysis {
@@ -249,14 +256,52 @@ impl Loader {
                 }
                 LineKind::Directive(d) => {
                     let tokens: Vec<Token> = d.tokens().cloned().collect();
-                    let masked =
+                    let mut masked =
                         secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
+                    let follows = std::mem::take(&mut self.secret_may_follow);
+                    if follows {
+                        // The secret of the line before, on a line of its own: all of it.
+                        masked.push(content.clone());
+                    }
+                    let name = String::from_utf8_lossy(&d.name.value(self.unit_bytes()))
+                        .to_ascii_lowercase();
+                    self.secret_may_follow =
+                        secrets::value_may_follow(&self.catalog, &name, d.args.len());
                     self.add_secrets(masked);
+                    self.hide_name = follows;
                     self.read_directive(content, d.name, d.args)
                 }
             }
         }
         self.reading.pop();
+    }
+
+    /// A secret value written again elsewhere (a comment, an unknown line) is masked there too.
+    fn mask_repeated_secrets(&mut self) {
+        let values: Vec<Vec<u8>> = self
+            .secrets
+            .iter()
+            .filter_map(|s| {
+                let bytes = self.sources.get(s.file).bytes();
+                let raw = bytes.get(s.range.clone())?;
+                let raw = raw.strip_prefix(b">").unwrap_or(raw);
+                let raw = raw
+                    .strip_prefix(b"\"")
+                    .and_then(|r| r.strip_suffix(b"\""))
+                    .unwrap_or(raw);
+                Some(raw.to_vec())
+            })
+            .collect();
+        if values.is_empty() {
+            return;
+        }
+        let mut more = Vec::new();
+        for (id, file) in self.sources.iter() {
+            for range in secrets::repeated(file.bytes(), &values) {
+                more.push(Span::new(id, range));
+            }
+        }
+        self.secrets.extend(more);
     }
 
     fn add_secrets(&mut self, ranges: Vec<Range<usize>>) {
@@ -344,11 +389,17 @@ impl Loader {
             // Already reported as invalid/byte-order-mark on this very line.
             return false;
         }
-        let written = String::from_utf8_lossy(&src[name_tok.span.clone()]).into_owned();
-        let mut help = self
-            .catalog
-            .suggest(name)
-            .map(|s| format!("did you mean `{s}`?"));
+        if self.hide_name {
+            self.report(
+                Check::UnknownDirective,
+                name_tok.span.clone(),
+                "unknown directive (not shown: it may be the secret of the line before, which has no value)".into(),
+                Some("put the value on the same line as its directive".into()),
+            );
+            return false;
+        }
+        let written = quoted_prefix(&src[name_tok.span.clone()]);
+        let mut help = secrets::meant(&self.catalog, name).map(|s| format!("did you mean `{s}`?"));
         if written.starts_with('\u{c}') || written.starts_with('\u{b}') || name.starts_with('#') {
             help = Some("a comment must start with `#` as the first character after spaces and tabs; a form feed or vertical tab before it makes redis-server read a directive".into());
         } else if name.ends_with(':') {
@@ -357,11 +408,8 @@ impl Loader {
                 name.trim_end_matches(':')
             ));
         } else if help.is_none()
-            && let Some(other) = crate::catalog::available()
-                .into_iter()
-                .rev()
-                .filter(|v| *v != self.catalog.version)
-                .find(|v| Catalog::load(*v).is_ok_and(|c| c.lookup(name).is_some()))
+            && let Some(other) =
+                crate::catalog::newest_with(name).filter(|v| *v != self.catalog.version)
         {
             help = Some(format!(
                 "`{name}` exists in {} but not in {}",
@@ -827,6 +875,18 @@ fn relative_to_process_dir(path: &Path) -> PathBuf {
         .and_then(|dir| path.strip_prefix(&dir).ok().map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// At most a short prefix of an unknown name: an unknown line may be anything (a line of
+/// `/etc/shadow` someone included).
+fn quoted_prefix(raw: &[u8]) -> String {
+    const SHOWN: usize = 24;
+    let text = String::from_utf8_lossy(raw);
+    if text.chars().count() <= SHOWN {
+        return text.into_owned();
+    }
+    let prefix: String = text.chars().take(SHOWN).collect();
+    format!("{prefix}…")
 }
 
 /// A directory opens fine on Linux and reads as empty.

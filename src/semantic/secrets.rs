@@ -16,6 +16,18 @@ const SECRET_DIRECTIVES: &[&str] = &[
     "tls-client-key-file-pass",
 ];
 
+/// Names whose suggestion is worth computing: a did-you-mean for a long name costs time and
+/// finds nothing (a pasted PEM block, a 1 MB token).
+const MAX_SUGGESTED_NAME: usize = 48;
+
+/// The directive an unknown name is probably a typo of (`requirepas` → `requirepass`).
+pub fn meant(catalog: &Catalog, name: &str) -> Option<String> {
+    if catalog.lookup(name).is_some() || name.len() > MAX_SUGGESTED_NAME {
+        return None;
+    }
+    catalog.suggest(name).map(str::to_string)
+}
+
 /// Whether every value of `name` (any spelling the catalog knows) is secret.
 pub fn whole_value_secret(catalog: &Catalog, name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -43,7 +55,11 @@ pub fn line_secrets(
     let Some((name_tok, args)) = tokens.split_first() else {
         return Vec::new();
     };
-    let name = String::from_utf8_lossy(&name_tok.value(src)).to_ascii_lowercase();
+    let written = String::from_utf8_lossy(&name_tok.value(src)).to_ascii_lowercase();
+    // A mistyped secret directive still holds the secret: mask it as the directive it means.
+    let name = meant(catalog, &written)
+        .filter(|m| whole_value_secret(catalog, m) || m == "user")
+        .unwrap_or(written);
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut mask_rest = false;
     if whole_value_secret(catalog, &name) {
@@ -57,15 +73,44 @@ pub fn line_secrets(
         );
         mask_rest = true;
     } else if name == "sentinel"
-        && args
-            .first()
-            .is_some_and(|t| t.value(src).eq_ignore_ascii_case(b"auth-pass"))
+        && let Some(sub) = args.first()
     {
-        spans.extend(args.iter().skip(2).map(|t| t.span.clone()));
+        let sub = sub.value(src).to_ascii_lowercase();
+        // `auth-pass MASTER PASSWORD` / `auth-user MASTER USER`: with the master missing, the
+        // one value left may be the secret. `sentinel-pass` / `sentinel-user` take the secret.
+        let first_secret = match sub.as_slice() {
+            b"auth-pass" | b"auth-user" => Some(if args.len() == 2 { 1 } else { 2 }),
+            b"sentinel-pass" | b"sentinel-user" => Some(1),
+            _ => None,
+        };
+        if let Some(from) = first_secret {
+            spans.extend(args.iter().skip(from).map(|t| t.span.clone()));
+            mask_rest = true;
+        }
     }
     if let (true, Some(end)) = (mask_rest, unparsed_end) {
         let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
         spans.push(from..end);
     }
     spans
+}
+
+/// Whether a line of `name` with no value leaves its secret for the next line: people write
+/// `requirepass` and the password on its own line, which redis-server reads as a directive.
+pub fn value_may_follow(catalog: &Catalog, name: &str, args: usize) -> bool {
+    args == 0 && whole_value_secret(catalog, name)
+}
+
+/// Where the secret values (`values`, at least 4 bytes) appear anywhere else in `bytes`: in a
+/// comment, in an unknown line.
+pub fn repeated(bytes: &[u8], values: &[Vec<u8>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for v in values.iter().filter(|v| v.len() >= 4) {
+        let mut at = 0;
+        while let Some(i) = bytes[at..].windows(v.len()).position(|w| w == v.as_slice()) {
+            out.push(at + i..at + i + v.len());
+            at += i + v.len();
+        }
+    }
+    out
 }
