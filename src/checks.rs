@@ -60,6 +60,8 @@ checks! {
         "an `include` that cannot be read";
     IncludeCycle => "invalid/include-cycle", Error, ADVICE,
         "an `include` of a file that is already being read";
+    IncludeTooDeep => "invalid/include-too-deep", Error, ADVICE,
+        "includes nested deeper than redis-server's stack allows";
     ByteOrderMark => "invalid/byte-order-mark", Error, ADVICE,
         "a UTF-8 byte order mark at the start of the file";
     ConflictingDirectives => "invalid/conflicting-directives", Error, ADVICE,
@@ -80,6 +82,10 @@ checks! {
         "a `loadmodule` path that does not exist here";
     LogfileUnwritable => "environment/logfile-unwritable", Warning, ADVICE,
         "the directory of `logfile` does not exist here";
+    IncludeNotRead => "environment/include-not-read", Warning, ADVICE,
+        "an included file redlint does not read (not a regular file, virtual, or over a limit)";
+    IncludeOutsideRoot => "environment/include-outside-root", Warning, ADVICE,
+        "an included file outside `--include-root`, not read";
     UnusedSuppression => "meta/unused-suppression", Warning, ADVICE,
         "a suppression comment that silences nothing";
     UnknownSuppression => "meta/unknown-suppression", Warning, ADVICE,

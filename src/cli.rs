@@ -10,7 +10,7 @@ use redlint::settings::LoadedConfig;
 use redlint::{
     Applicability, CheckOptions, FileReport, LintSettings, Severity, Version, lint_bytes,
 };
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -97,6 +97,9 @@ pub struct CheckArgs {
     /// Read the files as Sentinel configs (as `redis-sentinel` / `redis-server --sentinel` do).
     #[arg(long)]
     pub sentinel: bool,
+    /// Read no included file outside this directory (for configs from untrusted changes).
+    #[arg(long, value_name = "DIR")]
+    pub include_root: Option<PathBuf>,
     /// Ignore `# redlint: disable-...` comments.
     #[arg(long)]
     pub no_suppress: bool,
@@ -218,36 +221,17 @@ impl From<redlint::Error> for UsageError {
     }
 }
 
-/// Size above which a file is not treated as a config (a config is kilobytes).
-const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
-
 fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
-    let io = |e: std::io::Error| UsageError::Io {
+    use redlint::semantic::files::{self, MAX_FILE_BYTES};
+    let read = if path == Path::new("-") {
+        files::read_stdin(MAX_FILE_BYTES)
+    } else {
+        files::read_config(path, MAX_FILE_BYTES)
+    };
+    read.map_err(|e| UsageError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
-    };
-    if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(io)?;
-        return Ok(buf);
-    }
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        return Err(UsageError::Io {
-            path: path.to_path_buf(),
-            message: "is a directory, not a config file".into(),
-        });
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(UsageError::Io {
-            path: path.to_path_buf(),
-            message: format!(
-                "is {} bytes; a Redis config is not that large (limit {MAX_FILE_SIZE})",
-                meta.len()
-            ),
-        });
-    }
-    std::fs::read(path).map_err(io)
+    })
 }
 
 /// Run the CLI; returns the process exit status.
@@ -363,6 +347,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let file = &config.file;
     let mut options = CheckOptions {
         sentinel: args.sentinel,
+        include_root: args.include_root.clone(),
         ..CheckOptions::default()
     };
     let target = match (args.target_version, &file.target_version) {
@@ -469,10 +454,20 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         return fixing.run();
     }
     let shown_as = |p: &Path| shown(p, &args).to_path_buf();
-    let reports = check_all(&paths, &shown_as, &options, &settings, &rules)?;
+    let (reports, errors) = check_all(&paths, &shown_as, &options, &settings, &rules);
     let stdout = std::io::stdout();
-    // A closed pipe (`redlint check ... | head`) is not an error of the check.
-    let _ = reporter.report(&reports, &mut stdout.lock());
+    // A closed pipe (`redlint check ... | head`) is not an error of the check. With nothing
+    // checked at all, the errors are the whole output.
+    if !reports.is_empty() || errors.is_empty() {
+        let _ = reporter.report(&reports, &mut stdout.lock());
+    }
+    // A file that could not be read does not stop the others; it fails the run at the end.
+    if let Some(last) = errors.len().checked_sub(1) {
+        for e in &errors[..last] {
+            eprintln!("redlint: error: {e}");
+        }
+        return Err(errors.into_iter().nth(last).expect("an error"));
+    }
     Ok(status(&reports, threshold))
 }
 
@@ -495,7 +490,7 @@ fn check_all(
     options: &CheckOptions,
     settings: &LintSettings,
     rules: &RuleSet,
-) -> Result<Vec<FileReport>, UsageError> {
+) -> (Vec<FileReport>, Vec<UsageError>) {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
@@ -520,8 +515,12 @@ fn check_all(
         }
     });
     let mut reports = Vec::with_capacity(paths.len());
+    let mut errors = Vec::new();
     for r in results.into_inner().expect("no checker panics") {
-        reports.push(r.expect("every file was checked")?);
+        match r.expect("every file was checked") {
+            Ok(report) => reports.push(report),
+            Err(e) => errors.push(e),
+        }
     }
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let included: std::collections::HashSet<PathBuf> = reports
@@ -529,7 +528,7 @@ fn check_all(
         .flat_map(|r| r.sources.iter().skip(1).map(|(_, f)| canonical(&f.path)))
         .collect();
     reports.retain(|r| r.path == Path::new("<stdin>") || !included.contains(&canonical(&r.path)));
-    Ok(reports)
+    (reports, errors)
 }
 
 fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {

@@ -192,24 +192,20 @@ impl Ctx<'_> {
                 .text()
                 .is_some_and(|t| classes.contains(&classify_address(&t))),
             Cond::AclUser { user, has } => {
-                let users: Vec<AclUser> = if user == "{item}" {
-                    match item {
-                        Item::Entry(e) => vec![self.facts.user_of(self.cfg, &e.args)],
-                        _ => vec![],
+                let of_item: Vec<AclUser> = match item {
+                    Item::Entry(e) if user == "{item}" => {
+                        vec![self.facts.user_of(self.cfg, &e.args)]
                     }
-                } else if user == "default" {
-                    vec![self.facts.default_user.clone()]
-                } else if user == "*" {
-                    self.facts.users.clone()
-                } else {
-                    self.facts
-                        .users
-                        .iter()
-                        .filter(|u| &u.name == user)
-                        .cloned()
-                        .collect()
+                    _ => Vec::new(),
                 };
-                users.iter().any(|u| match has {
+                let users: Box<dyn Iterator<Item = &AclUser>> = match user.as_str() {
+                    "{item}" => Box::new(of_item.iter()),
+                    "default" => Box::new(std::iter::once(&self.facts.default_user)),
+                    "*" => Box::new(self.facts.users.iter()),
+                    name => Box::new(self.facts.users.iter().filter(move |u| u.name == name)),
+                };
+                let mut users = users;
+                users.any(|u| match has {
                     AclProperty::Nopass => u.on && u.nopass,
                     AclProperty::PlaintextPassword => !u.plaintext_passwords.is_empty(),
                     AclProperty::Unrestricted => u.is_unrestricted(&self.cfg.catalog),

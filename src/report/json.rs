@@ -1,7 +1,7 @@
 //! The stable machine format:
 //! `{"files":[{"path":..,"diagnostics":[{"rule":..,"line":..,"fix":{..}}]}],"summary":{..}}`.
 
-use super::reporter::{Counts, Reporter, shown_edits};
+use super::reporter::{Counts, Reporter, SecretTexts, shown_edits};
 use crate::diagnostic::{Applicability, Severity};
 use crate::linter::FileReport;
 use serde::Serialize;
@@ -73,7 +73,8 @@ impl Json {
     pub fn render(reports: &[FileReport]) -> String {
         let files = reports
             .iter()
-            .map(|r| JsonFile {
+            .map(|r| (r, SecretTexts::of(r)))
+            .map(|(r, known)| JsonFile {
                 path: r.path.display().to_string(),
                 diagnostics: r
                     .diagnostics
@@ -83,7 +84,7 @@ impl Json {
                         let fix = d.fix.as_ref().map(|f| JsonFix {
                             title: f.title.clone(),
                             applicability: f.applicability,
-                            edits: shown_edits(r, f)
+                            edits: shown_edits(r, f, &known)
                                 .into_iter()
                                 .map(|e| JsonEdit {
                                     file: e.start.file.display().to_string(),

@@ -57,9 +57,17 @@ pub struct ShownEdit {
     pub content: String,
 }
 
-/// The secrets an edit's new text may hold: the report's secret values as written, and what
-/// the fix itself generated.
-fn secret_texts(report: &FileReport, fix: &Fix) -> Vec<Vec<u8>> {
+/// The secret values of a report as written, worked out once per report: an edit's new text
+/// may hold them.
+pub struct SecretTexts(Vec<Vec<u8>>);
+
+impl SecretTexts {
+    pub fn of(report: &FileReport) -> SecretTexts {
+        SecretTexts(secret_texts(report))
+    }
+}
+
+fn secret_texts(report: &FileReport) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = report
         .secrets
         .iter()
@@ -82,10 +90,8 @@ fn secret_texts(report: &FileReport, fix: &Fix) -> Vec<Vec<u8>> {
         .flatten()
         .filter(|t| t.len() >= 3)
         .collect();
-    if let Some(s) = &fix.secret {
-        out.push(s.value.clone());
-    }
     out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    out.dedup();
     out
 }
 
@@ -106,9 +112,14 @@ fn mask_in(text: &[u8], secrets: &[Vec<u8>]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The edits of a fix, located and masked, for machine formats.
-pub fn shown_edits(report: &FileReport, fix: &Fix) -> Vec<ShownEdit> {
-    let secrets = secret_texts(report, fix);
+/// The edits of a fix, located and masked (the report's secrets and the one the fix
+/// generates), for machine formats.
+pub fn shown_edits(report: &FileReport, fix: &Fix, known: &SecretTexts) -> Vec<ShownEdit> {
+    if fix.edits.is_empty() {
+        return Vec::new();
+    }
+    let mut secrets: Vec<Vec<u8>> = fix.secret.iter().map(|s| s.value.clone()).collect();
+    secrets.extend(known.0.iter().cloned());
     fix.edits
         .iter()
         .map(|e: &Edit| {

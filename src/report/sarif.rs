@@ -2,7 +2,7 @@
 //! data, one result per finding, fixes as SARIF `fixes`. Columns count Unicode code points
 //! (`columnKind`), not bytes.
 
-use super::reporter::{Reporter, shown_edits};
+use super::reporter::{Reporter, SecretTexts, shown_edits};
 use crate::checks::Check;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
@@ -95,7 +95,13 @@ impl Sarif {
         }
     }
 
-    fn result(&self, report: &FileReport, d: &Diagnostic, rule_index: usize) -> Value {
+    fn result(
+        &self,
+        report: &FileReport,
+        known: &SecretTexts,
+        d: &Diagnostic,
+        rule_index: usize,
+    ) -> Value {
         let at = report.location(d);
         let end = Location {
             line: at.end_line,
@@ -115,7 +121,7 @@ impl Sarif {
             }],
         });
         if let Some(fix) = d.fix.as_ref().filter(|f| !f.edits.is_empty()) {
-            let edits = shown_edits(report, fix);
+            let edits = shown_edits(report, fix, known);
             let file = edits
                 .first()
                 .map(|e| e.start.file.clone())
@@ -152,11 +158,13 @@ impl Sarif {
             .iter()
             .map(|(id, _)| self.rule_descriptor(id))
             .collect();
-        let results: Vec<Value> = reports
-            .iter()
-            .flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
-            .map(|(r, d)| self.result(r, d, ids[&d.rule]))
-            .collect();
+        let mut results: Vec<Value> = Vec::new();
+        for r in reports {
+            let known = SecretTexts::of(r);
+            for d in &r.diagnostics {
+                results.push(self.result(r, &known, d, ids[&d.rule]));
+            }
+        }
         json!({
             "version": "2.1.0",
             "runs": [{

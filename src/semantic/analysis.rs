@@ -22,6 +22,8 @@ pub struct CheckOptions {
     /// Contents to read instead of the files on disk, by path as an `include` resolves it (the
     /// fixer re-reads its edited included files this way).
     pub overlay: Arc<BTreeMap<PathBuf, Vec<u8>>>,
+    /// Includes outside this directory are not read (`--include-root`).
+    pub include_root: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -31,6 +33,7 @@ impl Default for CheckOptions {
             cwd: None,
             sentinel: false,
             overlay: Arc::default(),
+            include_root: None,
         }
     }
 }

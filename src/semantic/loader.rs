@@ -19,8 +19,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Nesting limit for `include` (redis-server itself recurses until its stack overflows).
-const MAX_INCLUDE_DEPTH: usize = 16;
+/// Nesting limit for `include`: redis-server recurses until its stack overflows, which takes
+/// far more than any real config nests (1 000 levels load fine).
+const MAX_INCLUDE_DEPTH: usize = 1_024;
 
 /// Names handled by the if/else chain after the table in 7.0+ (their arity comes from the catalog).
 const CHAIN_NAMES: &[&str] = &[
@@ -66,8 +67,15 @@ struct Loader {
     secret_may_follow: bool,
     /// The line being read may be a secret as a whole: messages must not quote it.
     hide_name: bool,
-    /// Include stack, to stop cycles.
-    stack: Vec<PathBuf>,
+    /// The files of each unit being read, outermost first (canonical paths), to stop cycles.
+    stack: Vec<Vec<PathBuf>>,
+    /// Bytes and files read so far, for the limits of one check.
+    bytes_read: u64,
+    files_read: usize,
+    /// Includes outside this directory are not read (`--include-root`).
+    include_root: Option<PathBuf>,
+    /// Per unit being read: directive lines, and how many of them were unknown.
+    unit_lines: Vec<(usize, usize)>,
     overlay: Arc<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
     save: SaveState,
     /// Module configs (`a.b value`, 7.0+) seen, by entry.
@@ -115,7 +123,11 @@ impl Loader {
             cwd,
             secret_may_follow: false,
             hide_name: false,
-            stack: vec![path.to_path_buf()],
+            stack: vec![vec![canonical(path)]],
+            bytes_read: bytes.len() as u64,
+            files_read: 1,
+            include_root: options.include_root.as_ref().map(|r| canonical(r)),
+            unit_lines: Vec::new(),
             overlay: options.overlay.clone(),
             save: SaveState::default(),
             module_configs: Vec::new(),
@@ -215,6 +227,8 @@ impl Loader {
         let unit = self.views.len();
         self.views.push(view);
         self.reading.push(unit);
+        self.unit_lines.push((0, 0));
+        let first_diagnostic = self.diagnostics.len();
         if unit == 0 && self.unit_bytes().starts_with(b"\xef\xbb\xbf") {
             self.report(
                 Check::ByteOrderMark,
@@ -255,6 +269,9 @@ impl Loader {
                     );
                 }
                 LineKind::Directive(d) => {
+                    if let Some(counts) = self.unit_lines.last_mut() {
+                        counts.0 += 1;
+                    }
                     let tokens: Vec<Token> = d.tokens().cloned().collect();
                     let mut masked =
                         secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
@@ -274,6 +291,40 @@ impl Loader {
             }
         }
         self.reading.pop();
+        let (lines, unknown) = self.unit_lines.pop().unwrap_or_default();
+        if unit != 0 && lines >= 3 && unknown * 2 > lines {
+            self.not_a_config(files, first_diagnostic, lines, unknown);
+        }
+    }
+
+    /// An included file whose lines are mostly no directives is not a config (someone included
+    /// `/etc/passwd`): none of its lines is quoted or shown, and it is said once.
+    fn not_a_config(&mut self, files: &[FileId], first: usize, lines: usize, unknown: usize) {
+        for &f in files {
+            let len = self.sources.get(f).bytes().len();
+            self.secrets.push(Span::new(f, 0..len));
+        }
+        let path = self.sources.get(files[0]).path.display().to_string();
+        let mut said = false;
+        let mut kept = Vec::with_capacity(self.diagnostics.len());
+        for (i, mut d) in std::mem::take(&mut self.diagnostics)
+            .into_iter()
+            .enumerate()
+        {
+            let here = d.primary.as_ref().is_some_and(|s| files.contains(&s.file));
+            if i >= first && here && d.rule == Check::UnknownDirective.id() {
+                if said {
+                    continue;
+                }
+                said = true;
+                d.message = format!(
+                    "`{path}` is not a Redis config ({unknown} of its {lines} lines are no directives); its lines are not shown"
+                );
+                d.help = Some("include only redis.conf files".into());
+            }
+            kept.push(d);
+        }
+        self.diagnostics = kept;
     }
 
     /// A secret value written again elsewhere (a comment, an unknown line) is masked there too.
@@ -295,10 +346,25 @@ impl Loader {
         if values.is_empty() {
             return;
         }
+        let mut values: Vec<Vec<u8>> = values
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .collect();
+        values.sort();
+        // Comments are where a secret is written again (and shown as context).
         let mut more = Vec::new();
         for (id, file) in self.sources.iter() {
-            for range in secrets::repeated(file.bytes(), &values) {
-                more.push(Span::new(id, range));
+            let bytes = file.bytes();
+            for line in &self.trees[id.index()].lines {
+                if line.kind != LineKind::Comment {
+                    continue;
+                }
+                let text = &bytes[line.content.clone()];
+                for range in secrets::repeated(text, &values) {
+                    let at = line.content.start;
+                    more.push(Span::new(id, at + range.start..at + range.end));
+                }
             }
         }
         self.secrets.extend(more);
@@ -416,6 +482,9 @@ impl Loader {
                 other.pretty(),
                 self.catalog.version.pretty()
             ));
+        }
+        if let Some(counts) = self.unit_lines.last_mut() {
+            counts.1 += 1;
         }
         self.report(
             Check::UnknownDirective,
@@ -672,6 +741,7 @@ impl Loader {
     }
 
     fn include(&mut self, value: &[u8], span: Range<usize>) -> bool {
+        use super::files::{self, MAX_FILE_BYTES, MAX_FILES, MAX_GLOB_MATCHES, MAX_TOTAL_BYTES};
         let text = String::from_utf8_lossy(super::values::c_str(value)).into_owned();
         let pattern = self.cwd.join(&text);
         let is_glob = self.family == Family::Table7 && text.contains(['*', '?', '[']);
@@ -679,8 +749,19 @@ impl Loader {
         let paths = if is_glob {
             // 7.0+ expands the glob (sorted) and parses all matches as one buffer.
             let mut found: Vec<PathBuf> = glob::glob(&pattern.to_string_lossy())
-                .map(|g| g.filter_map(Result::ok).collect())
+                .map(|g| {
+                    g.filter_map(Result::ok)
+                        .take(MAX_GLOB_MATCHES + 1)
+                        .collect()
+                })
                 .unwrap_or_default();
+            if found.len() > MAX_GLOB_MATCHES {
+                let message = format!(
+                    "`include {text}` matches more than {MAX_GLOB_MATCHES} files; they are not read"
+                );
+                self.report(Check::IncludeNotRead, span, message, None);
+                return true;
+            }
             found.sort();
             if found.is_empty() {
                 return true;
@@ -689,31 +770,65 @@ impl Loader {
         } else {
             vec![pattern.clone()]
         };
+        if self.stack.len() > MAX_INCLUDE_DEPTH {
+            self.report(Check::IncludeTooDeep, span, format!("`include {text}` nests includes more than {MAX_INCLUDE_DEPTH} levels deep; redis-server runs out of stack"), Some("flatten the include chain".into()));
+            return false;
+        }
         let mut files = Vec::new();
+        let mut level = Vec::new();
         for path in paths {
-            if self.closes_cycle(&path) {
+            let real = canonical(&path);
+            if self.stack.iter().flatten().any(|p| *p == real) {
                 return self.cycle(&text, span);
+            }
+            if let Some(root) = &self.include_root
+                && !real.starts_with(root)
+            {
+                let message = format!(
+                    "`include {text}` is outside {} (`--include-root`); it is not read",
+                    root.display()
+                );
+                self.report(Check::IncludeOutsideRoot, span, message, None);
+                return true;
+            }
+            if self.files_read >= MAX_FILES {
+                let message = format!(
+                    "more than {MAX_FILES} files read for one check; `include {text}` is not read"
+                );
+                self.report(Check::IncludeNotRead, span, message, None);
+                return true;
             }
             // Shown (and looked up in the overlay) relative to the process' directory when it
             // is below it, as the checked file itself usually is.
             let shown = relative_to_process_dir(&path);
+            let budget = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES.saturating_sub(self.bytes_read));
             let read = match self.overlay.get(&shown) {
                 Some(bytes) => Ok(bytes.clone()),
-                None => read_include(&path),
+                // A directory opens fine on Linux and reads as empty.
+                None if path.is_dir() => Ok(Vec::new()),
+                None => files::read_config(&path, budget),
             };
             match read {
-                Ok(bytes) => files.push(self.add_file(shown, bytes)),
-                Err(e) => return self.not_found(&path, e, span),
+                Ok(bytes) => {
+                    self.bytes_read += bytes.len() as u64;
+                    self.files_read += 1;
+                    level.push(real);
+                    files.push(self.add_file(shown, bytes));
+                }
+                Err(files::ReadError::Io(e)) => return self.not_found(&path, e, span),
+                Err(e) => {
+                    let message = format!("included file `{}` {e}", path.display());
+                    self.report(Check::IncludeNotRead, span, message, None);
+                    return true;
+                }
             }
         }
-        self.stack.push(pattern);
-        self.read_unit(&files);
+        self.stack.push(level);
+        // Each level of includes is a level of recursion: grow the stack as needed, so a chain
+        // as deep as redis-server reads does not overflow ours.
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.read_unit(&files));
         self.stack.pop();
         true
-    }
-
-    fn closes_cycle(&self, path: &Path) -> bool {
-        self.stack.len() > MAX_INCLUDE_DEPTH || self.stack.iter().any(|p| same_file(p, path))
     }
 
     fn cycle(&mut self, text: &str, span: Range<usize>) -> bool {
@@ -890,18 +1005,9 @@ fn quoted_prefix(raw: &[u8]) -> String {
 }
 
 /// A directory opens fine on Linux and reads as empty.
-fn read_include(path: &Path) -> std::io::Result<Vec<u8>> {
-    if path.is_dir() {
-        return Ok(Vec::new());
-    }
-    std::fs::read(path)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
+/// The path with symlinks and `..` resolved (as given when it does not exist).
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn default_save_points(catalog: &Catalog) -> Vec<(Vec<u8>, Vec<u8>)> {

@@ -6,6 +6,7 @@ pub mod acl;
 mod analysis;
 mod environment;
 pub mod facts;
+pub mod files;
 mod loader;
 mod model;
 pub mod secrets;

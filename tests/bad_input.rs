@@ -1,0 +1,303 @@
+//! Bad input, table-driven: each case gets its exit status and a clear message, never a panic or
+//! a hang, and no file is written or removed.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+struct Case {
+    name: &'static str,
+    /// Make the input in the directory; returns the arguments after `check`.
+    setup: fn(&Path) -> Vec<String>,
+    stdin: Option<fn() -> Vec<u8>>,
+    status: i32,
+    /// Text expected on standard output or standard error.
+    says: &'static str,
+}
+
+fn file(dir: &Path, name: &str, bytes: &[u8]) -> Vec<String> {
+    std::fs::write(dir.join(name), bytes).unwrap();
+    vec![name.to_string()]
+}
+
+const BIG: usize = 65 * 1024 * 1024;
+
+const CASES: &[Case] = &[
+    Case {
+        name: "empty",
+        setup: |d| file(d, "redis.conf", b""),
+        stdin: None,
+        status: 1,
+        says: "file checked",
+    },
+    Case {
+        name: "only comments",
+        setup: |d| file(d, "redis.conf", b"# a\n# b\n"),
+        stdin: None,
+        status: 1,
+        says: "file checked",
+    },
+    Case {
+        name: "binary",
+        setup: |d| file(d, "redis.conf", &[0xff, 0xfe, 0, 1, 2, 0x1b, b'\n', 0x80]),
+        stdin: None,
+        status: 1,
+        says: "invalid/",
+    },
+    Case {
+        name: "invalid UTF-8 value",
+        setup: |d| file(d, "redis.conf", b"logfile \xff\xfe.log\n"),
+        stdin: None,
+        status: 1,
+        says: "file checked",
+    },
+    Case {
+        name: "invalid UTF-8 name",
+        setup: |d| file(d, "redis.conf", b"\xffport 1\n"),
+        stdin: None,
+        status: 1,
+        says: "invalid/unknown-directive",
+    },
+    Case {
+        name: "NUL",
+        setup: |d| file(d, "redis.conf", b"hz 10\0x\nport 1\n"),
+        stdin: None,
+        status: 1,
+        says: "syntax/nul-byte",
+    },
+    Case {
+        name: "BOM",
+        setup: |d| file(d, "redis.conf", b"\xef\xbb\xbfport 1\n"),
+        stdin: None,
+        status: 1,
+        says: "invalid/byte-order-mark",
+    },
+    Case {
+        name: "CR only",
+        setup: |d| file(d, "redis.conf", b"port 1\rhz 10\r"),
+        stdin: None,
+        status: 1,
+        says: "1 │",
+    },
+    Case {
+        name: "100 MB line",
+        setup: |d| file(d, "redis.conf", &vec![b'x'; BIG]),
+        stdin: None,
+        status: 2,
+        says: "larger than",
+    },
+    Case {
+        name: "100 MB line on stdin",
+        setup: |_| vec!["-".into()],
+        stdin: Some(|| vec![b'x'; BIG]),
+        status: 2,
+        says: "larger than",
+    },
+    Case {
+        name: "1 000 000 lines",
+        setup: |d| file(d, "redis.conf", "# c\n".repeat(1_000_000).as_bytes()),
+        stdin: None,
+        status: 1,
+        says: "file checked",
+    },
+    Case {
+        name: "missing",
+        setup: |_| vec!["missing.conf".into()],
+        stdin: None,
+        status: 2,
+        says: "missing.conf",
+    },
+    Case {
+        name: "one missing among others",
+        setup: |d| {
+            let mut args = file(d, "redis.conf", b"bind 0.0.0.0\n");
+            args.push("missing.conf".into());
+            args
+        },
+        stdin: None,
+        status: 2,
+        says: "bind-all-interfaces",
+    },
+    Case {
+        name: "directory with no config",
+        setup: |_| vec![".".into()],
+        stdin: None,
+        status: 0,
+        says: "no config files",
+    },
+    Case {
+        name: "/dev/zero",
+        setup: |_| vec!["/dev/zero".into()],
+        stdin: None,
+        status: 2,
+        says: "not a regular file",
+    },
+    Case {
+        name: "FIFO",
+        setup: |d| {
+            let fifo = d.join("redis.conf");
+            let ok = Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "mkfifo");
+            vec!["redis.conf".into()]
+        },
+        stdin: None,
+        status: 2,
+        says: "FIFO",
+    },
+    Case {
+        name: "include cycle",
+        setup: |d| file(d, "redis.conf", b"include redis.conf\n"),
+        stdin: None,
+        status: 1,
+        says: "invalid/include-cycle",
+    },
+    Case {
+        name: "include of a file that is no config",
+        setup: |d| {
+            std::fs::write(d.join("shadow"), "root:$6$salt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n").unwrap();
+            file(d, "redis.conf", b"include shadow\n")
+        },
+        stdin: None,
+        status: 1,
+        says: "is not a Redis config",
+    },
+    Case {
+        name: "glob of 10 000 files",
+        setup: |d| {
+            std::fs::create_dir(d.join("many")).unwrap();
+            for i in 0..10_000 {
+                std::fs::write(d.join(format!("many/{i}.conf")), "hz 10\n").unwrap();
+            }
+            file(d, "redis.conf", b"include many/*.conf\n")
+        },
+        stdin: None,
+        status: 1,
+        says: "matches more than",
+    },
+    Case {
+        name: "symlink loop",
+        setup: |d| {
+            std::os::unix::fs::symlink(d.join("b.conf"), d.join("a.conf")).unwrap();
+            std::os::unix::fs::symlink(d.join("a.conf"), d.join("b.conf")).unwrap();
+            vec!["a.conf".into()]
+        },
+        stdin: None,
+        status: 2,
+        says: "symbolic links",
+    },
+    Case {
+        name: "malformed redlint.toml",
+        setup: |d| {
+            std::fs::write(d.join("redlint.toml"), "select = [\n").unwrap();
+            file(d, "redis.conf", b"port 1\n")
+        },
+        stdin: None,
+        status: 2,
+        says: "redlint.toml",
+    },
+    Case {
+        name: "malformed rule file",
+        setup: |d| {
+            std::fs::create_dir(d.join("rules")).unwrap();
+            std::fs::write(d.join("rules/x.toml"), "[[rule]]\nid = 3\n").unwrap();
+            let mut args = file(d, "redis.conf", b"port 1\n");
+            args.extend(["--rules".into(), "rules".into()]);
+            args
+        },
+        stdin: None,
+        status: 2,
+        says: "x.toml",
+    },
+    Case {
+        name: "unknown target version",
+        setup: |d| {
+            let mut args = file(d, "redis.conf", b"port 1\n");
+            args.extend(["--target-version".into(), "9.9".into()]);
+            args
+        },
+        stdin: None,
+        status: 2,
+        says: "9.9",
+    },
+];
+
+fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = if p.is_file() && !name.ends_with(".conf") {
+                std::fs::read(&p).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            (name, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn run(dir: &Path, args: &[String], stdin: Option<Vec<u8>>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_redlint"));
+    cmd.arg("check")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !args.iter().any(|a| a == "--target-version") {
+        cmd.args(["--target-version", "7.0"]);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        if let Some(bytes) = stdin {
+            let _ = input.write_all(&bytes);
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    out
+}
+
+#[test]
+fn bad_input_gets_a_clear_answer() {
+    for case in CASES {
+        let dir = tempfile::tempdir().unwrap();
+        let args = (case.setup)(dir.path());
+        let before = listing(dir.path());
+        let out = run(dir.path(), &args, case.stdin.map(|f| f()));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(case.status),
+            "{}: {text}",
+            case.name
+        );
+        assert!(
+            text.contains(case.says),
+            "{}: expected `{}` in:\n{}",
+            case.name,
+            case.says,
+            &text[..text.len().min(2000)]
+        );
+        assert!(!text.contains("panicked"), "{}: {text}", case.name);
+        assert!(
+            out.stdout.len() < 1_000_000,
+            "{}: {} bytes of output",
+            case.name,
+            out.stdout.len()
+        );
+        assert_eq!(listing(dir.path()), before, "{}: files changed", case.name);
+    }
+}
