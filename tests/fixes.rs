@@ -607,3 +607,15 @@ fix = { safety = "safe", description = "set hz to a word", actions = [{ set = { 
     }
     assert_eq!(std::fs::read(&path).unwrap(), b"hz 10\n");
 }
+
+#[test]
+fn a_weak_requirepass_under_a_user_default_line_settles() {
+    // Found by tests/fuzz_stable.rs: the new password went only to the `user default` line, so
+    // the weak requirepass stayed and the fix ran again and again.
+    let text = String::from_utf8(fix_text(
+        b"user default on nopass ~* +@all\nrequirepass foobared\n",
+        "7.0",
+    ))
+    .unwrap();
+    assert!(!text.contains("foobared"), "{text}");
+}

@@ -272,6 +272,10 @@ impl Planner<'_, '_> {
                 line: user.line.clone(),
                 words: vec![b"resetpass".to_vec(), rule],
             });
+            // A requirepass line left with the old password would still be the old secret.
+            if model.is_written("requirepass") {
+                self.set("requirepass", vec![pw]);
+            }
             return;
         }
         self.set("requirepass", vec![pw]);
