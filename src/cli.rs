@@ -285,7 +285,7 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
 }
 
 /// A commented starter `redlint.toml`.
-const STARTER: &str = r#"# redlint settings: https://crates.io/crates/redlint (see `redlint rules`, `redlint explain ID`)
+const STARTER: &str = r#"# redlint settings (see `redlint rules` and `redlint explain ID` for the rule ids)
 
 # The Redis or Valkey version the configs are for: 7.0, redis-7.4, valkey-8.0 ...
 # target-version = "7.4"
