@@ -283,9 +283,7 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
         .values()
         .flat_map(|(bytes, spans)| {
             spans.iter().filter_map(|r| {
-                let raw = bytes.get(r.clone())?;
-                let raw = raw.strip_prefix(b">").unwrap_or(raw);
-                Some(raw.to_vec())
+                Some(crate::semantic::secrets::value_of(bytes.get(r.clone())?).to_vec())
             })
         })
         .collect();

@@ -82,19 +82,6 @@ fn words(text: &str) -> Vec<Vec<u8>> {
     }
 }
 
-fn default_values(model: &Model, directive: &str) -> Option<Vec<Vec<u8>>> {
-    let (_, spec) = model.catalog.lookup(directive)?;
-    let default = spec.default_value()?;
-    Some(if spec.is_multi_arg() {
-        default
-            .split_ascii_whitespace()
-            .map(|w| w.as_bytes().to_vec())
-            .collect()
-    } else {
-        vec![default.into_bytes()]
-    })
-}
-
 /// The last valid line of `directive`, when it is a line of a file.
 fn written_line<'a>(model: &'a Model, directive: &str) -> Option<&'a LineOrigin> {
     match &model.last_entry(directive)?.origin {
@@ -125,13 +112,12 @@ fn target_name(model: &Model, directive: &str) -> Option<String> {
     if let Some((primary, _)) = model.catalog.lookup(directive) {
         return Some(primary.to_string());
     }
-    crate::catalog::available().into_iter().rev().find_map(|v| {
-        let other = crate::catalog::Catalog::load(v).ok()?;
-        let (primary, spec) = other.lookup(directive)?;
-        std::iter::once(primary)
-            .chain(spec.aliases.iter().map(String::as_str))
-            .find_map(|n| model.catalog.lookup(n).map(|(p, _)| p.to_string()))
-    })
+    // The newest version that knows the name, from the catalogs' name index.
+    let other = crate::catalog::Catalog::load(crate::catalog::newest_with(directive)?).ok()?;
+    let (primary, spec) = other.lookup(directive)?;
+    std::iter::once(primary)
+        .chain(spec.aliases.iter().map(String::as_str))
+        .find_map(|n| model.catalog.lookup(n).map(|(p, _)| p.to_string()))
 }
 
 struct Planner<'a, 'b> {
@@ -230,7 +216,7 @@ impl Planner<'_, '_> {
                         Some(vec![b"127.0.0.1".to_vec(), b"-::1".to_vec()])
                     }
                     Some(Generator::LoopbackBind) => Some(vec![b"127.0.0.1".to_vec()]),
-                    Some(Generator::VersionDefault) => default_values(model, directive),
+                    Some(Generator::VersionDefault) => model.default_args(directive),
                     None => {
                         if let Some(p) = p {
                             self.missing.push(p.clone());

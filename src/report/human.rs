@@ -21,7 +21,6 @@ use std::sync::Arc;
 struct Excerpts {
     name: String,
     shown: Shown,
-    bytes: Vec<u8>,
     lines: LineIndex,
 }
 
@@ -31,7 +30,6 @@ impl Excerpts {
         Excerpts {
             name: printable(&file.path.display().to_string()),
             lines: LineIndex::new(&shown.bytes),
-            bytes: shown.bytes.clone(),
             shown,
         }
     }
@@ -57,7 +55,7 @@ impl SourceCode for Excerpts {
         // One spare line each side, for miette's own line counting.
         let from = first.saturating_sub(before + 1);
         let window = self.lines(from, last + after + 2);
-        let data = &self.bytes[window.clone()];
+        let data = &self.shown.bytes[window.clone()];
         let local = SourceSpan::new(
             span.offset().saturating_sub(window.start).into(),
             span.len(),
@@ -66,7 +64,7 @@ impl SourceCode for Excerpts {
         let start = window.start + inner.span().offset();
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            &self.bytes[start..start + inner.data().len()],
+            &self.shown.bytes[start..start + inner.data().len()],
             SourceSpan::new(start.into(), inner.data().len()),
             from + inner.line(),
             inner.column(),

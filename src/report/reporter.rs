@@ -76,18 +76,10 @@ fn secret_texts(report: &FileReport) -> Vec<Vec<u8>> {
             bytes[s.range.start.min(bytes.len())..s.range.end.min(bytes.len())].to_vec()
         })
         .flat_map(|raw| {
-            // `>password` on a user line, and the value without quotes.
-            let bare = raw
-                .strip_prefix(b">")
-                .map(<[u8]>::to_vec)
-                .unwrap_or_else(|| raw.clone());
-            let unquoted = bare
-                .strip_prefix(b"\"")
-                .and_then(|b| b.strip_suffix(b"\""))
-                .map(<[u8]>::to_vec);
-            [Some(raw), Some(bare), unquoted]
+            // As written (`>password` on a user line), and the bare value.
+            let value = crate::semantic::secrets::value_of(&raw).to_vec();
+            [raw, value]
         })
-        .flatten()
         .filter(|t| t.len() >= 3)
         .collect();
     out.sort_by_key(|t| std::cmp::Reverse(t.len()));

@@ -334,13 +334,7 @@ impl Loader {
             .iter()
             .filter_map(|s| {
                 let bytes = self.sources.get(s.file).bytes();
-                let raw = bytes.get(s.range.clone())?;
-                let raw = raw.strip_prefix(b">").unwrap_or(raw);
-                let raw = raw
-                    .strip_prefix(b"\"")
-                    .and_then(|r| r.strip_suffix(b"\""))
-                    .unwrap_or(raw);
-                Some(raw.to_vec())
+                Some(secrets::value_of(bytes.get(s.range.clone())?).to_vec())
             })
             .collect();
         if values.is_empty() {

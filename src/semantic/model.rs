@@ -205,16 +205,7 @@ impl Model {
                 entry: Some(i),
             });
         }
-        let (_, spec) = self.catalog.lookup(&primary)?;
-        let default = spec.default_value()?;
-        let args = if spec.is_multi_arg() {
-            default
-                .split_ascii_whitespace()
-                .map(|s| s.as_bytes().to_vec())
-                .collect()
-        } else {
-            vec![default.into_bytes()]
-        };
+        let args = self.default_args(&primary)?;
         Some(Setting {
             primary,
             args,
@@ -280,6 +271,20 @@ impl Model {
             }
             ValueType::Octal => format!("{:o}", strtol_octal_lenient(&first)),
             _ => words(&setting),
+        })
+    }
+
+    /// The target version's default values of `name` (a MULTI_ARG default split in words).
+    pub fn default_args(&self, name: &str) -> Option<Vec<Vec<u8>>> {
+        let (_, spec) = self.catalog.lookup(name)?;
+        let default = spec.default_value()?;
+        Some(if spec.is_multi_arg() {
+            default
+                .split_ascii_whitespace()
+                .map(|s| s.as_bytes().to_vec())
+                .collect()
+        } else {
+            vec![default.into_bytes()]
         })
     }
 

@@ -101,6 +101,14 @@ pub fn value_may_follow(catalog: &Catalog, name: &str, args: usize) -> bool {
     args == 0 && whole_value_secret(catalog, name)
 }
 
+/// The secret value a masked token holds: without the `>` of a user rule and without quotes.
+pub fn value_of(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_prefix(b">").unwrap_or(raw);
+    raw.strip_prefix(b"\"")
+        .and_then(|r| r.strip_suffix(b"\""))
+        .unwrap_or(raw)
+}
+
 /// Where the secret values (`values`, at least 4 bytes) appear anywhere else in `bytes`: in a
 /// comment, in an unknown line.
 pub fn repeated(bytes: &[u8], values: &[Vec<u8>]) -> Vec<Range<usize>> {
