@@ -454,13 +454,28 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         return fixing.run();
     }
     let shown_as = |p: &Path| shown(p, &args).to_path_buf();
-    let (reports, errors) = check_all(&paths, &shown_as, &options, &settings, &rules);
     let stdout = std::io::stdout();
-    // A closed pipe (`redlint check ... | head`) is not an error of the check. With nothing
-    // checked at all, the errors are the whole output.
-    if !reports.is_empty() || errors.is_empty() {
-        let _ = reporter.report(&reports, &mut stdout.lock());
+    let mut out = stdout.lock();
+    let mut writer = redlint::report::stream(reporter.as_ref());
+    let mut failed = false;
+    let mut reported = 0;
+    // A closed pipe (`redlint check ... | head`) is not an error of the check.
+    let mut pipe_open = true;
+    let errors = check_all(&paths, &shown_as, &options, &settings, &rules, |report| {
+        failed |= report.diagnostics.iter().any(|d| d.severity >= threshold);
+        reported += 1;
+        if pipe_open {
+            pipe_open = writer
+                .file(report, &mut out)
+                .and_then(|()| out.flush())
+                .is_ok();
+        }
+    });
+    // With nothing checked at all, the errors are the whole output.
+    if pipe_open && (reported > 0 || errors.is_empty()) {
+        let _ = writer.finish(&mut out);
     }
+    drop(out);
     // A file that could not be read does not stop the others; it fails the run at the end.
     if let Some(last) = errors.len().checked_sub(1) {
         for e in &errors[..last] {
@@ -468,7 +483,11 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         }
         return Err(errors.into_iter().nth(last).expect("an error"));
     }
-    Ok(status(&reports, threshold))
+    Ok(if failed {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 /// How a path is named in messages.
@@ -482,53 +501,101 @@ fn shown<'a>(path: &'a Path, args: &'a CheckArgs) -> &'a Path {
     }
 }
 
-/// Check every file, in parallel, reporting in the order of `paths`. A file that another
-/// checked file includes is reported once, within the file that includes it.
+/// Check every file, in parallel, and hand each report to `emit` in the order of `paths`, as
+/// soon as it and the ones before it are checked. A file that another checked file includes
+/// is reported once, within the file that includes it: files that may include others (a
+/// quick look for `include` lines) are checked first, and the rest wait only for them.
 fn check_all(
     paths: &[PathBuf],
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
     options: &CheckOptions,
     settings: &LintSettings,
     rules: &RuleSet,
-) -> (Vec<FileReport>, Vec<UsageError>) {
-    use std::sync::Mutex;
+    mut emit: impl FnMut(FileReport),
+) -> Vec<UsageError> {
+    use std::collections::{BTreeMap, HashSet};
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let includer: Vec<bool> = if paths.len() > 1 {
+        paths.iter().map(|p| may_include(p)).collect()
+    } else {
+        vec![false; paths.len()]
+    };
+    // Includers first, then the others, each in path order.
+    let order: Vec<usize> = (0..paths.len())
+        .filter(|&i| includer[i])
+        .chain((0..paths.len()).filter(|&i| !includer[i]))
+        .collect();
+    let mut includers_left = includer.iter().filter(|&&b| b).count();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<FileReport, UsageError>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(paths.len().max(1));
+    let (send, receive) = std::sync::mpsc::channel::<(usize, Result<FileReport, UsageError>)>();
+    let mut errors = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
+            let send = send.clone();
+            let (next, order) = (&next, &order);
+            scope.spawn(move || {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let path = &paths[i];
                     let result = read_input(path).and_then(|bytes| {
                         lint_bytes(&shown(path), &bytes, options, settings, rules)
                             .map_err(UsageError::from)
                     });
-                    results.lock().expect("no checker panics")[i] = Some(result);
+                    if send.send((i, result)).is_err() {
+                        break;
+                    }
                 }
             });
         }
-    });
-    let mut reports = Vec::with_capacity(paths.len());
-    let mut errors = Vec::new();
-    for r in results.into_inner().expect("no checker panics") {
-        match r.expect("every file was checked") {
-            Ok(report) => reports.push(report),
-            Err(e) => errors.push(e),
+        drop(send);
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut included: HashSet<PathBuf> = HashSet::new();
+        let mut pending: BTreeMap<usize, Result<FileReport, UsageError>> = BTreeMap::new();
+        let mut written = 0;
+        for (i, result) in receive {
+            if includer[i] {
+                includers_left -= 1;
+                if let Ok(r) = &result {
+                    included.extend(r.sources.iter().skip(1).map(|(_, f)| canonical(&f.path)));
+                }
+            }
+            pending.insert(i, result);
+            while includers_left == 0 {
+                let Some(result) = pending.remove(&written) else {
+                    break;
+                };
+                written += 1;
+                match result {
+                    Ok(r)
+                        if r.path != Path::new("<stdin>")
+                            && !included.is_empty()
+                            && included.contains(&canonical(&r.path)) => {}
+                    Ok(r) => emit(r),
+                    Err(e) => errors.push(e),
+                }
+            }
         }
+    });
+    errors
+}
+
+/// Whether a file may include another: any line that starts with `include` (stdin always
+/// may, and is never read twice).
+fn may_include(path: &Path) -> bool {
+    if path == Path::new("-") {
+        return true;
     }
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let included: std::collections::HashSet<PathBuf> = reports
-        .iter()
-        .flat_map(|r| r.sources.iter().skip(1).map(|(_, f)| canonical(&f.path)))
-        .collect();
-    reports.retain(|r| r.path == Path::new("<stdin>") || !included.contains(&canonical(&r.path)));
-    (reports, errors)
+    let Ok(bytes) = read_input(path) else {
+        return false;
+    };
+    bytes.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        line.len() > 7
+            && line[..7].eq_ignore_ascii_case(b"include")
+            && line[7].is_ascii_whitespace()
+    })
 }
 
 fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {
@@ -670,4 +737,96 @@ impl Fixing<'_> {
 
 fn stdout_is_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn rules() -> RuleSet {
+        load_rules(&[]).expect("built-in rules load")
+    }
+
+    /// A file's report is handed on while a later file is still being checked.
+    #[test]
+    fn reports_are_handed_on_before_later_files_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.conf"), dir.path().join("b.conf"));
+        std::fs::write(&a, "bind 0.0.0.0\n").unwrap();
+        std::fs::write(&b, "port 6379\n").unwrap();
+        let (seen_a, wait_a) = mpsc::channel::<()>();
+        let wait_a = Mutex::new(wait_a);
+        let b_waited = Mutex::new(None);
+        // Checking b.conf starts only once a.conf's report has been handed on.
+        let shown = |p: &Path| {
+            if p.ends_with("b.conf") {
+                let got = wait_a.lock().unwrap().recv_timeout(Duration::from_secs(20));
+                *b_waited.lock().unwrap() = Some(got.is_ok());
+            }
+            p.to_path_buf()
+        };
+        let mut emitted = Vec::new();
+        let errors = check_all(
+            &[a.clone(), b.clone()],
+            &shown,
+            &CheckOptions::default(),
+            &LintSettings::default(),
+            &rules(),
+            |r| {
+                if r.path.ends_with("a.conf") {
+                    let _ = seen_a.send(());
+                }
+                emitted.push(r.path);
+            },
+        );
+        assert!(errors.is_empty());
+        assert_eq!(emitted, [a, b]);
+        assert_eq!(
+            *b_waited.lock().unwrap(),
+            Some(true),
+            "a.conf was held back"
+        );
+    }
+
+    /// A file that another checked file includes is reported only within that file, even when
+    /// it comes first.
+    #[test]
+    fn included_files_are_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("a-part.conf");
+        let main = dir.path().join("redis.conf");
+        let other = dir.path().join("z.conf");
+        std::fs::write(&part, "maxmemory 1gb\n").unwrap();
+        std::fs::write(&main, format!("include {}\n", part.display())).unwrap();
+        std::fs::write(&other, "port 6379\n").unwrap();
+        let mut emitted = Vec::new();
+        let errors = check_all(
+            &[part, main.clone(), other.clone()],
+            &|p: &Path| p.to_path_buf(),
+            &CheckOptions::default(),
+            &LintSettings::default(),
+            &rules(),
+            |r| emitted.push(r.path),
+        );
+        assert!(errors.is_empty());
+        assert_eq!(emitted, [main, other]);
+    }
+
+    #[test]
+    fn include_lines_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.conf");
+        for (text, includes) in [
+            ("port 1\n  INCLUDE\t/x.conf\n", true),
+            ("include /x.conf", true),
+            ("# include /x.conf\nincluded yes\n", false),
+            ("includes x\n", false),
+        ] {
+            std::fs::write(&f, text).unwrap();
+            assert_eq!(may_include(&f), includes, "{text:?}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! One line a finding: `path:line:col: severity[rule] message` (what editors and grep read).
 
 use super::display::printable;
-use super::reporter::{Reporter, level};
+use super::reporter::{FileStream, Reporter, level};
 use crate::linter::FileReport;
 use std::io::{self, Write};
 
@@ -9,7 +9,21 @@ pub struct Concise;
 
 impl Reporter for Concise {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        for r in reports {
+        super::reporter::report_streamed(self, reports, out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(Concise))
+    }
+}
+
+impl FileStream for Concise {
+    fn finish(&mut self, _: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        {
             for d in &r.diagnostics {
                 let at = r.location(d);
                 writeln!(

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation on the pull request,
 //! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=rule::message`.
 
-use super::reporter::Reporter;
+use super::reporter::{FileStream, Reporter};
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use std::io::{self, Write};
@@ -20,7 +20,21 @@ fn escape_property(s: &str) -> String {
 
 impl Reporter for Github {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        for r in reports {
+        super::reporter::report_streamed(self, reports, out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(Github))
+    }
+}
+
+impl FileStream for Github {
+    fn finish(&mut self, _: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        {
             for d in &r.diagnostics {
                 let at = r.location(d);
                 let command = match d.severity {

@@ -4,7 +4,7 @@
 //! (found by binary search over the file's lines), so rendering is linear in the output.
 
 use super::display::{Shown, printable};
-use super::reporter::{Counts, Reporter};
+use super::reporter::{Counts, FileStream, Reporter};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
 use crate::source::{FileId, LineIndex, SourceFile};
@@ -192,18 +192,55 @@ fn plural(n: usize) -> &'static str {
 
 impl Reporter for Human {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        for r in reports {
-            write!(out, "{}", self.render(r))?;
+        super::reporter::report_streamed(self, reports, out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(HumanStream {
+            human: self,
+            files: 0,
+            counts: Counts::default(),
+            refusals: Vec::new(),
+        }))
+    }
+}
+
+/// Each file's findings as soon as it is checked; the summary at the end.
+struct HumanStream<'a> {
+    human: &'a Human,
+    files: usize,
+    counts: Counts,
+    /// Where redis-server would stop, per file that it would refuse.
+    refusals: Vec<String>,
+}
+
+impl FileStream for HumanStream<'_> {
+    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.human.render(&r).as_bytes())?;
+        self.files += 1;
+        self.counts.add(&r);
+        if let Some(first) = r.first_invalid() {
+            let at = r.location(first);
+            self.refusals.push(format!(
+                "redis-server would refuse to start: {}:{}: {}",
+                printable(&at.file.display().to_string()),
+                at.line,
+                first.rule
+            ));
         }
-        if self.quiet {
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.human.quiet {
             return Ok(());
         }
-        let c = Counts::of(reports);
+        let (n, c) = (self.files, self.counts);
         writeln!(
             out,
             "{} file{} checked: {} error{}, {} warning{}, {} info",
-            reports.len(),
-            plural(reports.len()),
+            n,
+            plural(n),
             c.errors,
             plural(c.errors),
             c.warnings,
@@ -217,17 +254,8 @@ impl Reporter for Human {
                 c.fixable, c.unsafe_fixable
             )?;
         }
-        for r in reports {
-            if let Some(first) = r.first_invalid() {
-                let at = r.location(first);
-                writeln!(
-                    out,
-                    "redis-server would refuse to start: {}:{}: {}",
-                    at.file.display(),
-                    at.line,
-                    first.rule
-                )?;
-            }
+        for line in &self.refusals {
+            writeln!(out, "{line}")?;
         }
         Ok(())
     }

@@ -10,6 +10,58 @@ use std::io::{self, Write};
 pub trait Reporter {
     /// Write everything about `reports` (one per checked file, in the order given).
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()>;
+
+    /// Formats that can write a file's findings as soon as it is checked (the ones made of
+    /// lines) return their writer for one run; documents return `None` and are written whole.
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        None
+    }
+}
+
+/// A run's output written file by file: [`FileStream::file`] once per checked file, in
+/// order, then [`FileStream::finish`].
+pub trait FileStream {
+    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The writer of a run in `reporter`'s format: its own streaming writer, or one that keeps
+/// the reports and writes the document at the end.
+pub fn stream(reporter: &dyn Reporter) -> Box<dyn FileStream + '_> {
+    reporter.streaming().unwrap_or_else(|| {
+        Box::new(Collected {
+            reporter,
+            reports: Vec::new(),
+        })
+    })
+}
+
+struct Collected<'a> {
+    reporter: &'a dyn Reporter,
+    reports: Vec<FileReport>,
+}
+
+impl FileStream for Collected<'_> {
+    fn file(&mut self, report: FileReport, _: &mut dyn Write) -> io::Result<()> {
+        self.reports.push(report);
+        Ok(())
+    }
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.reporter.report(&self.reports, out)
+    }
+}
+
+/// Line formats' whole report is their stream over the reports.
+pub fn report_streamed(
+    reporter: &dyn Reporter,
+    reports: &[FileReport],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut s = reporter.streaming().expect("a streaming format");
+    for r in reports {
+        s.file(r.clone(), out)?;
+    }
+    s.finish(out)
 }
 
 /// How many findings of each severity a run has, and how many `--fix` would fix.
@@ -27,7 +79,16 @@ pub struct Counts {
 impl Counts {
     pub fn of(reports: &[FileReport]) -> Counts {
         let mut c = Counts::default();
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        for r in reports {
+            c.add(r);
+        }
+        c
+    }
+
+    /// Count the findings of one more file.
+    pub fn add(&mut self, report: &FileReport) {
+        let c = self;
+        for d in &report.diagnostics {
             match d.severity {
                 Severity::Error => c.errors += 1,
                 Severity::Warning => c.warnings += 1,
@@ -39,7 +100,6 @@ impl Counts {
                 _ => {}
             }
         }
-        c
     }
 
     pub fn total(&self) -> usize {
