@@ -562,10 +562,10 @@ fn check_all(
                 }
             }
             pending.insert(i, result);
-            while includers_left == 0 {
-                let Some(result) = pending.remove(&written) else {
-                    break;
-                };
+            if includers_left > 0 {
+                continue;
+            }
+            while let Some(result) = pending.remove(&written) {
                 written += 1;
                 match result {
                     Ok(r)
