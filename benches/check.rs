@@ -42,7 +42,7 @@ fn main() {
         // Warm up, then pick an iteration count that runs about a second.
         let start = Instant::now();
         black_box(
-            lint_bytes(&path, &bytes, &options, &settings, &rules)
+            lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
                 .expect("the target has a catalog"),
         );
         let once = start.elapsed().as_secs_f64().max(1e-6);
@@ -50,7 +50,7 @@ fn main() {
         let start = Instant::now();
         for _ in 0..iterations {
             black_box(
-                lint_bytes(&path, &bytes, &options, &settings, &rules)
+                lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
                     .expect("the target has a catalog"),
             );
         }

@@ -122,7 +122,7 @@ impl Workspace {
         };
         lint_bytes(
             &self.root,
-            &self.files[&self.root],
+            self.files[&self.root].as_slice(),
             &options,
             req.settings,
             req.rules,

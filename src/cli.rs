@@ -540,7 +540,7 @@ fn check_all(
                 while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let path = &paths[i];
                     let result = read_input(path).and_then(|bytes| {
-                        lint_bytes(&shown(path), &bytes, options, settings, rules)
+                        lint_bytes(&shown(path), bytes, options, settings, rules)
                             .map_err(UsageError::from)
                     });
                     if send.send((i, result)).is_err() {
@@ -650,7 +650,7 @@ impl Fixing<'_> {
                     // Not fixable as it is: report it like `check` does.
                     let report = lint_bytes(
                         shown(path, self.args),
-                        &bytes,
+                        bytes.as_slice(),
                         self.options,
                         self.settings,
                         self.rules,

@@ -94,7 +94,7 @@ pub fn builtin_rules() -> Arc<RuleSet> {
 /// Check `bytes` as the content of the file at `path` with the built-in rules and defaults.
 pub fn check_bytes(
     path: &std::path::Path,
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     options: &CheckOptions,
 ) -> Result<FileReport, Error> {
     lint_bytes(
@@ -109,7 +109,7 @@ pub fn check_bytes(
 /// Check `bytes` with the given rules and settings.
 pub fn lint_bytes(
     path: &std::path::Path,
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     options: &CheckOptions,
     settings: &LintSettings,
     rules: &RuleSet,
@@ -129,6 +129,7 @@ pub fn lint_bytes(
             &analysis.model,
             &engine_options,
         );
+        diagnostics.reserve_exact(findings.len());
         diagnostics.extend(findings.into_iter().map(|f| {
             let mut d = f.diagnostic;
             d.fix = f

@@ -77,7 +77,7 @@ impl LineIndex {
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    bytes: Vec<u8>,
+    bytes: std::sync::Arc<Vec<u8>>,
     lines: LineIndex,
 }
 
@@ -126,7 +126,8 @@ pub struct Sources {
 
 impl Sources {
     /// Add a file's exact content on disk.
-    pub fn add(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
+    pub fn add(&mut self, path: PathBuf, bytes: impl Into<std::sync::Arc<Vec<u8>>>) -> FileId {
+        let bytes = bytes.into();
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(SourceFile {
             path,

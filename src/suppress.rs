@@ -67,10 +67,11 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
             "disable-file" => Scope::File,
             "disable-next-line" => {
                 // The next line that is not blank and not a comment.
+                // Line numbers are 1-based indexes of the tree's lines.
                 let next = lines[i + 1..]
                     .iter()
-                    .find(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment))
-                    .map_or(line.number + 1, |l| l.number);
+                    .position(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment))
+                    .map_or(i + 2, |k| i + 2 + k);
                 Scope::Line(next)
             }
             _ => continue,

@@ -23,7 +23,7 @@ fn options(target: &str) -> CheckOptions {
 fn check(name: &str, target: &str) -> FileReport {
     let path = core_dir().join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    check_bytes(&path, &bytes, &options(target)).expect("the target has a catalog")
+    check_bytes(&path, bytes.as_slice(), &options(target)).expect("the target has a catalog")
 }
 
 /// Check a core fixture with a deployment profile.
@@ -34,8 +34,14 @@ fn check_profile(name: &str, target: &str, profile: Option<Profile>) -> FileRepo
         profile,
         ..Default::default()
     };
-    lint_bytes(&path, &bytes, &options(target), &settings, &builtin_rules())
-        .expect("the target has a catalog")
+    lint_bytes(
+        &path,
+        bytes.as_slice(),
+        &options(target),
+        &settings,
+        &builtin_rules(),
+    )
+    .expect("the target has a catalog")
 }
 
 fn ids(report: &FileReport) -> BTreeSet<String> {

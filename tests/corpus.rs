@@ -69,7 +69,7 @@ fn corpus_runs_clean() {
             sentinel,
             ..Default::default()
         };
-        let report = lint_bytes(&path, &bytes, &options, &settings, &rules)
+        let report = lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
             .expect("the target has a catalog");
         for d in report
             .diagnostics
@@ -95,7 +95,7 @@ fn corpus_runs_clean() {
             ..Default::default()
         };
         let report = std::panic::catch_unwind(|| {
-            lint_bytes(&path, &bytes, &options, &settings, &rules)
+            lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
                 .expect("the target has a catalog")
         });
         match report {

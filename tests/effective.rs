@@ -53,7 +53,7 @@ fn effective_values_match_running_servers() {
                 cwd: Some(dir.path().to_path_buf()),
                 ..Default::default()
             };
-            let analysis = analyze(&dir.path().join("test.conf"), &bytes, &options)
+            let analysis = analyze(&dir.path().join("test.conf"), bytes.as_slice(), &options)
                 .expect("the target has a catalog");
             assert!(
                 !analysis

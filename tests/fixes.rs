@@ -541,7 +541,7 @@ proptest! {
         let opts = options("7.0".parse().unwrap(), dir.path());
         let report = redlint::lint_bytes(
             Path::new("p.conf"),
-            &bytes,
+            bytes.as_slice(),
             &opts,
             &settings(None),
             &builtin_rules(),

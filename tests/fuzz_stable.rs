@@ -61,7 +61,7 @@ proptest! {
             cwd: Some(dir.path().to_path_buf()),
             ..Default::default()
         };
-        let report = redlint::check_bytes(Path::new("f.conf"), &bytes, &options).unwrap();
+        let report = redlint::check_bytes(Path::new("f.conf"), bytes.as_slice(), &options).unwrap();
         let json = redlint::report::Json::render(std::slice::from_ref(&report));
         prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
         let rules = builtin_rules();

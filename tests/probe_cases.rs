@@ -265,7 +265,8 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
         ..Default::default()
     };
     let report = std::panic::catch_unwind(|| {
-        redlint::check_bytes(&path, &main_bytes, &options).expect("the target has a catalog")
+        redlint::check_bytes(&path, main_bytes.as_slice(), &options)
+            .expect("the target has a catalog")
     });
     let (got, agree) = match &report {
         Err(_) => ("PANIC".to_string(), false),

@@ -99,7 +99,7 @@ proptest! {
         // Checking never panics, whatever the bytes.
         let dir = tempfile::tempdir().unwrap();
         let options = redlint::CheckOptions { target: "7.0".parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
-        let _ = redlint::check_bytes(Path::new("fuzz.conf"), &bytes, &options).expect("the target has a catalog");
+        let _ = redlint::check_bytes(Path::new("fuzz.conf"), bytes.as_slice(), &options).expect("the target has a catalog");
     }
 
     #[test]
@@ -109,7 +109,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         for target in ["2.8", "6.0", "7.0", "valkey-8.0"] {
             let options = redlint::CheckOptions { target: target.parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
-            let report = redlint::check_bytes(Path::new("prop.conf"), &bytes, &options).expect("the target has a catalog");
+            let report = redlint::check_bytes(Path::new("prop.conf"), bytes.as_slice(), &options).expect("the target has a catalog");
             let _ = redlint::report::Human { color: false, width: 80, quiet: false }.render(&report);
             let _ = redlint::report::Json::render(&[report]);
         }

@@ -141,7 +141,7 @@ fn every_rule_has_fixtures_that_behave() {
                 select,
                 ..Default::default()
             };
-            let report = lint_bytes(&case.path, &bytes, &options, &settings, &rules)
+            let report = lint_bytes(&case.path, bytes.as_slice(), &options, &settings, &rules)
                 .expect("the target has a catalog");
             let fired = report.diagnostics.iter().any(|d| d.rule == id);
             if fired != case.trigger {

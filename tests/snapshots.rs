@@ -31,8 +31,14 @@ fn invalid_fixtures_render() {
             cwd: Some(dir.clone()),
             ..Default::default()
         };
-        let report = lint_bytes(&shown, &bytes, &options, &settings, &builtin_rules())
-            .expect("the target has a catalog");
+        let report = lint_bytes(
+            &shown,
+            bytes.as_slice(),
+            &options,
+            &settings,
+            &builtin_rules(),
+        )
+        .expect("the target has a catalog");
         assert!(
             report.first_invalid().is_some(),
             "{name}: redis-server 7.0 rejects it, redlint must too"

@@ -498,11 +498,15 @@ pub(super) fn plan(rule: &Rule, ctx: &Ctx, item: &Item, items: &[String]) -> Opt
     } else {
         p.changes
     };
+    // A plan lives as long as its finding, and a file can have one per line: no spare room.
+    let (mut changes, mut keys) = (changes, p.keys);
+    changes.shrink_to_fit();
+    keys.shrink_to_fit();
     Some(FixPlan {
         title,
         applicability,
         changes,
-        keys: p.keys,
+        keys,
         secret: if applicability == Applicability::DisplayOnly {
             None
         } else {

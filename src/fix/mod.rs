@@ -215,6 +215,7 @@ pub fn materialize(plan: &FixPlan, sources: &Sources, primary: Option<&Span>) ->
     if merged.is_empty() {
         return Fix::display_only(plan.title.clone(), home);
     }
+    merged.shrink_to_fit();
     Fix {
         title: plan.title.clone(),
         applicability: plan.applicability,

@@ -36,10 +36,10 @@ const CHAIN_NAMES: &[&str] = &[
 /// no catalog.
 pub fn analyze(
     path: &Path,
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     options: &CheckOptions,
 ) -> Result<Analysis, CatalogError> {
-    Loader::run(path, bytes, options)
+    Loader::run(path, bytes.into(), options)
 }
 
 struct Loader {
@@ -94,7 +94,7 @@ struct SaveState {
 }
 
 impl Loader {
-    fn run(path: &Path, bytes: &[u8], options: &CheckOptions) -> Result<Analysis, CatalogError> {
+    fn run(path: &Path, bytes: Vec<u8>, options: &CheckOptions) -> Result<Analysis, CatalogError> {
         let catalog = Catalog::load(options.target)?;
         let cwd = options
             .cwd
@@ -132,7 +132,7 @@ impl Loader {
             save: SaveState::default(),
             module_configs: Vec::new(),
         };
-        let root = loader.add_file(path.to_path_buf(), bytes.to_vec());
+        let root = loader.add_file(path.to_path_buf(), bytes);
         loader.read_unit(&[root]);
         loader.finish();
         let save_points = if loader.save.touched
@@ -169,7 +169,8 @@ impl Loader {
 
     /// Keep a file read from disk, and its syntax tree.
     fn add_file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
-        self.trees.push(syntax::parse(&bytes));
+        let bytes = std::sync::Arc::new(bytes);
+        self.trees.push(syntax::parse_shared(bytes.clone()));
         self.sources.add(path, bytes)
     }
 
@@ -249,46 +250,51 @@ impl Loader {
             );
         }
         for index in 0..self.unit_tree(unit).lines.len() {
+            // The line's tokens, name first: one copy, also for a line of a million addresses.
             let line = &self.unit_tree(unit).lines[index];
             let content = line.content.clone();
-            match line.kind.clone() {
-                LineKind::Blank | LineKind::Comment => {}
-                LineKind::Invalid(err) => {
-                    let masked = secrets::line_secrets(
-                        &self.catalog,
-                        self.unit_bytes(),
-                        &err.tokens,
-                        Some(content.end),
-                    );
-                    self.add_secrets(masked);
-                    self.report(
-                        Check::UnbalancedQuotes,
-                        err.offset..content.end,
-                        format!("unbalanced quotes: {}", err.kind.describe()),
-                        Some("redis-server stops with \"Unbalanced quotes in configuration line\"; close the quote, or escape it (`\\\"` inside double quotes, `\\'` inside single quotes)".into()),
-                    );
-                }
+            let (tokens, lex_error) = match &line.kind {
+                LineKind::Blank | LineKind::Comment => continue,
+                LineKind::Invalid(err) => (err.tokens.clone(), Some((err.kind, err.offset))),
                 LineKind::Directive(d) => {
-                    if let Some(counts) = self.unit_lines.last_mut() {
-                        counts.0 += 1;
-                    }
-                    let tokens: Vec<Token> = d.tokens().cloned().collect();
-                    let mut masked =
-                        secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
-                    let follows = std::mem::take(&mut self.secret_may_follow);
-                    if follows {
-                        // The secret of the line before, on a line of its own: all of it.
-                        masked.push(content.clone());
-                    }
-                    let name = String::from_utf8_lossy(&d.name.value(self.unit_bytes()))
-                        .to_ascii_lowercase();
-                    self.secret_may_follow =
-                        secrets::value_may_follow(&self.catalog, &name, d.args.len());
-                    self.add_secrets(masked);
-                    self.hide_name = follows;
-                    self.read_directive(content, d.name, d.args)
+                    let mut tokens = Vec::with_capacity(d.args.len() + 1);
+                    tokens.push(d.name.clone());
+                    tokens.extend_from_slice(&d.args);
+                    (tokens, None)
                 }
+            };
+            if let Some((kind, offset)) = lex_error {
+                let masked = secrets::line_secrets(
+                    &self.catalog,
+                    self.unit_bytes(),
+                    &tokens,
+                    Some(content.end),
+                );
+                self.add_secrets(masked);
+                self.report(
+                    Check::UnbalancedQuotes,
+                    offset..content.end,
+                    format!("unbalanced quotes: {}", kind.describe()),
+                    Some("redis-server stops with \"Unbalanced quotes in configuration line\"; close the quote, or escape it (`\\\"` inside double quotes, `\\'` inside single quotes)".into()),
+                );
+                continue;
             }
+            if let Some(counts) = self.unit_lines.last_mut() {
+                counts.0 += 1;
+            }
+            let mut masked = secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
+            let follows = std::mem::take(&mut self.secret_may_follow);
+            if follows {
+                // The secret of the line before, on a line of its own: all of it.
+                masked.push(content.clone());
+            }
+            let name =
+                String::from_utf8_lossy(&tokens[0].value(self.unit_bytes())).to_ascii_lowercase();
+            self.secret_may_follow =
+                secrets::value_may_follow(&self.catalog, &name, tokens.len() - 1);
+            self.add_secrets(masked);
+            self.hide_name = follows;
+            self.read_directive(content, &tokens[0], &tokens[1..])
         }
         self.reading.pop();
         let (lines, unknown) = self.unit_lines.pop().unwrap_or_default();
@@ -371,7 +377,7 @@ impl Loader {
         }
     }
 
-    fn read_directive(&mut self, content: Range<usize>, name_tok: Token, arg_toks: Vec<Token>) {
+    fn read_directive(&mut self, content: Range<usize>, name_tok: &Token, arg_toks: &[Token]) {
         let src = self.unit_bytes();
         let raw_name = name_tok.value(src);
         let name = String::from_utf8_lossy(&raw_name).to_ascii_lowercase();
@@ -387,7 +393,7 @@ impl Loader {
         let idx = self.entries.len();
 
         let verdict = match found {
-            None => self.unknown_name(&name, &name_tok, &args, &content, idx),
+            None => self.unknown_name(&name, name_tok, &args, &content, idx),
             Some((primary, spec)) => {
                 if self.family == Family::Table7
                     && spec.is_multi_arg()

@@ -174,7 +174,10 @@ mod tests {
         let disk = b"port 6379\nmaxmemory 1gb\0junk\nbind 0.0.0.0\n";
         let view = ServerView::build(&[(FileId::ROOT, disk)]);
         let tree = view.tree().expect("a NUL makes the view differ");
-        assert_eq!(tree.source, b"port 6379\nmaxmemory 1gbbind 0.0.0.0\n");
+        assert_eq!(
+            tree.source.as_slice(),
+            b"port 6379\nmaxmemory 1gbbind 0.0.0.0\n"
+        );
         // `bind` in the view is after `1gb`; on disk it is on line 3.
         let bind_view = tree.source.windows(4).position(|w| w == b"bind").unwrap();
         let span = view.to_disk(bind_view..bind_view + 4);
@@ -198,7 +201,7 @@ mod tests {
         };
         let view = ServerView::build(&[(a, b"maxmemory 1mb"), (b, b"x 1\nhz 10\n")]);
         let tree = view.tree().unwrap();
-        assert_eq!(tree.source, b"maxmemory 1mbx 1\nhz 10\n");
+        assert_eq!(tree.source.as_slice(), b"maxmemory 1mbx 1\nhz 10\n");
         let hz = view.to_disk(17..22);
         assert_eq!((hz.file, hz.range.clone()), (b, 4..9));
         assert_eq!(view.server_line(&hz), Some(2));

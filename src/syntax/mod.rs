@@ -11,7 +11,7 @@ mod tree;
 mod value;
 
 pub use lexer::tokenize;
-pub use parse::parse;
+pub use parse::{parse, parse_shared};
 pub use tree::{
     Directive, LexError, LexErrorKind, Line, LineKind, SyntaxTree, Token, TokenKind, is_c_space,
     is_trim_byte,

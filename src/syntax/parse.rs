@@ -6,20 +6,24 @@ use std::ops::Range;
 
 /// Parse a whole file. Never fails: bad lines become [`LineKind::Invalid`].
 pub fn parse(source: &[u8]) -> SyntaxTree {
-    let mut lines = Vec::new();
+    parse_shared(std::sync::Arc::new(source.to_vec()))
+}
+
+/// Parse bytes that are shared with their [`crate::source::SourceFile`] (no copy).
+pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
+    let source = shared.as_slice();
+    let mut lines = Vec::with_capacity(source.iter().filter(|&&b| b == b'\n').count() + 1);
     let mut start = 0;
-    let mut number = 1;
     while start < source.len() {
         let end = match memchr_lf(&source[start..]) {
             Some(i) => start + i + 1,
             None => source.len(),
         };
-        lines.push(parse_line(source, start..end, number));
+        lines.push(parse_line(source, start..end));
         start = end;
-        number += 1;
     }
     SyntaxTree {
-        source: source.to_vec(),
+        source: shared,
         lines,
     }
 }
@@ -28,7 +32,7 @@ fn memchr_lf(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-fn parse_line(source: &[u8], span: Range<usize>, number: usize) -> Line {
+fn parse_line(source: &[u8], span: Range<usize>) -> Line {
     let content = trim(source, span.clone());
     let bytes = &source[content.clone()];
     let kind = if bytes.is_empty() {
@@ -43,18 +47,21 @@ fn parse_line(source: &[u8], span: Range<usize>, number: usize) -> Line {
                     LineKind::Blank
                 } else {
                     let name = tokens.remove(0);
-                    LineKind::Directive(Directive { name, args: tokens })
+                    // Trees live for the whole check: a long line keeps no spare room.
+                    if tokens.capacity() - tokens.len() > 16 {
+                        tokens.shrink_to_fit();
+                    }
+                    LineKind::Directive(Box::new(Directive { name, args: tokens }))
                 }
             }
             Err(mut err) => {
                 err.offset += content.start;
                 err.tokens = shift(std::mem::take(&mut err.tokens), content.start);
-                LineKind::Invalid(err)
+                LineKind::Invalid(Box::new(err))
             }
         }
     };
     Line {
-        number,
         span,
         content,
         kind,

@@ -35,14 +35,13 @@ impl LexErrorKind {
 /// A parsed file: the source bytes and one node per physical line.
 #[derive(Debug, Clone)]
 pub struct SyntaxTree {
-    pub source: Vec<u8>,
+    /// The bytes, shared with the file they came from (a big config is kept once).
+    pub source: std::sync::Arc<Vec<u8>>,
     pub lines: Vec<Line>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// 1-based physical line number.
-    pub number: usize,
     /// The whole line, including its LF when there is one.
     pub span: Range<usize>,
     /// The line after Redis' trimming of space, TAB, CR and LF at both ends.
@@ -56,9 +55,10 @@ pub enum LineKind {
     Blank,
     /// The first byte after trimming is `#`.
     Comment,
-    Directive(Directive),
+    // Boxed, like `Invalid`: most lines of a real config are comments, and a line stays small.
+    Directive(Box<Directive>),
     /// The tokenizer failed ("Unbalanced quotes in configuration line").
-    Invalid(LexError),
+    Invalid(Box<LexError>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,11 +127,11 @@ impl SyntaxTree {
         let offset = offset.min(self.source.len());
         let idx = self.lines.partition_point(|l| l.span.end <= offset);
         match self.lines.get(idx) {
-            Some(line) => (line.number, offset - line.span.start + 1),
+            Some(line) => (idx + 1, offset - line.span.start + 1),
             // The end of a file that ends with LF: the start of the line after the last one.
             None => match self.lines.last() {
-                Some(last) if self.source.ends_with(b"\n") => (last.number + 1, 1),
-                Some(last) => (last.number, offset - last.span.start + 1),
+                Some(_) if self.source.ends_with(b"\n") => (self.lines.len() + 1, 1),
+                Some(last) => (self.lines.len(), offset - last.span.start + 1),
                 None => (1, 1),
             },
         }
