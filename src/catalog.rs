@@ -253,12 +253,11 @@ impl Catalog {
     }
 
     /// ACL categories of a command (lowercase name), without `@`.
-    pub fn command_categories(&self, command: &str) -> Vec<String> {
+    pub fn command_categories(&self, command: &str) -> &[String] {
         self.command_categories
             .get(command)
             .or_else(|| self.subcommand_categories.get(command))
-            .cloned()
-            .unwrap_or_default()
+            .map_or(&[], |c| c.as_slice())
     }
 
     /// The closest known directive name, for "did you mean".

@@ -118,12 +118,39 @@ pub struct ShownEdit {
 }
 
 /// The secret values of a report as written, worked out once per report: an edit's new text
-/// may hold them.
-pub struct SecretTexts(Vec<Vec<u8>>);
+/// may hold them. One automaton finds them all in one pass over a text.
+pub struct SecretTexts(Option<aho_corasick::AhoCorasick>);
 
 impl SecretTexts {
     pub fn of(report: &FileReport) -> SecretTexts {
-        SecretTexts(secret_texts(report))
+        SecretTexts::new(secret_texts(report))
+    }
+
+    fn new(secrets: Vec<Vec<u8>>) -> SecretTexts {
+        if secrets.is_empty() {
+            return SecretTexts(None);
+        }
+        // Leftmost-longest: `>password` as written wins over the bare `password` inside it.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&secrets)
+            .expect("secret texts make an automaton");
+        SecretTexts(Some(automaton))
+    }
+
+    /// `text` with every secret replaced by the mask.
+    fn mask(&self, text: &[u8]) -> Vec<u8> {
+        match &self.0 {
+            None => text.to_vec(),
+            Some(automaton) => {
+                let mut out = Vec::with_capacity(text.len());
+                automaton.replace_all_with_bytes(text, &mut out, |_, _, out| {
+                    out.extend_from_slice(MASK.as_bytes());
+                    true
+                });
+                out
+            }
+        }
     }
 }
 
@@ -142,26 +169,9 @@ fn secret_texts(report: &FileReport) -> Vec<Vec<u8>> {
         })
         .filter(|t| t.len() >= 3)
         .collect();
-    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    out.sort();
     out.dedup();
     out
-}
-
-fn mask_in(text: &[u8], secrets: &[Vec<u8>]) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    'scan: while i < text.len() {
-        for s in secrets {
-            if text[i..].starts_with(s) {
-                out.extend_from_slice(MASK.as_bytes());
-                i += s.len();
-                continue 'scan;
-            }
-        }
-        out.push(text[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The edits of a fix, located and masked (the report's secrets and the one the fix
@@ -170,8 +180,8 @@ pub fn shown_edits(report: &FileReport, fix: &Fix, known: &SecretTexts) -> Vec<S
     if fix.edits.is_empty() {
         return Vec::new();
     }
-    let mut secrets: Vec<Vec<u8>> = fix.secret.iter().map(|s| s.value.clone()).collect();
-    secrets.extend(known.0.iter().cloned());
+    // The secret the fix generates, then the ones the report knows.
+    let generated = SecretTexts::new(fix.secret.iter().map(|s| s.value.clone()).collect());
     fix.edits
         .iter()
         .map(|e: &Edit| {
@@ -184,7 +194,8 @@ pub fn shown_edits(report: &FileReport, fix: &Fix, known: &SecretTexts) -> Vec<S
             ShownEdit {
                 start,
                 end,
-                content: mask_in(&e.content, &secrets),
+                content: String::from_utf8_lossy(&known.mask(&generated.mask(&e.content)))
+                    .into_owned(),
             }
         })
         .collect()
@@ -206,4 +217,24 @@ pub fn masked_line(report: &FileReport, d: &Diagnostic) -> String {
 /// The severity word of a diagnostic.
 pub fn level(d: &Diagnostic) -> &'static str {
     d.severity.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_whole_wherever_they_are() {
+        let known = SecretTexts::new(vec![
+            b">hunter22".to_vec(),
+            b"hunter22".to_vec(),
+            b"abc".to_vec(),
+        ]);
+        let masked = known.mask(b"user a on >hunter22 ~* +@all\nrequirepass hunter22abc\n");
+        assert_eq!(
+            String::from_utf8(masked).unwrap(),
+            format!("user a on {MASK} ~* +@all\nrequirepass {MASK}{MASK}\n")
+        );
+        assert_eq!(SecretTexts::new(Vec::new()).mask(b"plain"), b"plain");
+    }
 }

@@ -145,11 +145,17 @@ impl AclUser {
     pub fn may_run(&self, command: &str, catalog: &Catalog) -> bool {
         match catalog.subcommands.get(command) {
             // `CONTAINER HELP` only prints usage: it does not make the command reachable.
-            Some(subs) if !subs.is_empty() => subs.iter().filter(|s| *s != "help").any(|sub| {
-                let key = format!("{command}|{sub}");
-                self.allows(&key, &catalog.command_categories(&key))
-            }),
-            _ => self.allows(command, &catalog.command_categories(command)),
+            Some(subs) if !subs.is_empty() => {
+                let mut key = String::with_capacity(command.len() + 24);
+                subs.iter().filter(|s| *s != "help").any(|sub| {
+                    key.clear();
+                    key.push_str(command);
+                    key.push('|');
+                    key.push_str(sub);
+                    self.allows(&key, catalog.command_categories(&key))
+                })
+            }
+            _ => self.allows(command, catalog.command_categories(command)),
         }
     }
 
