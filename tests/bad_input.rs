@@ -301,3 +301,46 @@ fn bad_input_gets_a_clear_answer() {
         assert_eq!(listing(dir.path()), before, "{}: files changed", case.name);
     }
 }
+
+/// A file the user may not read: exit 2 and its name. The tests often run as root, who reads
+/// everything, so then the check runs as `nobody` (through `setpriv`).
+#[test]
+fn an_unreadable_file_is_named() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("secret.conf");
+    std::fs::write(&path, "requirepass hunter2hunter2\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let mut cmd = if root {
+        // A copy nobody may run: the build tree may sit in a directory only root can enter.
+        let bin = dir.path().join("redlint");
+        std::fs::copy(env!("CARGO_BIN_EXE_redlint"), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_redlint"))
+    };
+    cmd.args(["check", "--target-version", "7.0"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1");
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) if root && std::env::var_os("CI").is_none_or(|v| v.is_empty()) => {
+            eprintln!("skipped: running as root and setpriv is not available ({e})");
+            return;
+        }
+        Err(e) => panic!("cannot run the check as another user: {e}"),
+    };
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("secret.conf"), "{text}");
+    assert!(text.to_lowercase().contains("permission denied"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("hunter2"));
+}
