@@ -941,12 +941,26 @@ impl Loader {
                 .first()
                 .is_some_and(|a| a.eq_ignore_ascii_case(b"yes"))
         });
-        if cluster && let Some(&i) = self.last.get("replicaof") {
+        // The primary's name is `slaveof` before 5.0; from 6.0 `replicaof no one` sets no
+        // primary at all.
+        let primary = ["replicaof", "slaveof"]
+            .iter()
+            .find_map(|name| self.last.get(*name).map(|&i| (*name, i)));
+        let sets_primary = |args: &[Vec<u8>]| {
+            !(self.catalog.version.at_least(6, 0)
+                && args.len() == 2
+                && args[0].eq_ignore_ascii_case(b"no")
+                && args[1].eq_ignore_ascii_case(b"one"))
+        };
+        if cluster
+            && let Some((name, i)) = primary
+            && sets_primary(&self.entries[i].args)
+        {
             let span = self.entries[i].span().cloned();
             self.late(
                 Check::ConflictingDirectives,
                 span,
-                "`replicaof` is not allowed in cluster mode (`cluster-enabled yes`)".into(),
+                format!("`{name}` is not allowed in cluster mode (`cluster-enabled yes`)"),
                 Some("remove `replicaof`: cluster nodes get their primary from the cluster".into()),
             );
         }
