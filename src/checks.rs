@@ -66,6 +66,10 @@ checks! {
         "a UTF-8 byte order mark at the start of the file";
     ConflictingDirectives => "invalid/conflicting-directives", Error, ADVICE,
         "directives redis-server refuses together (replicaof in cluster mode, ...)";
+    TlsIncomplete => "invalid/tls-incomplete", Error, ADVICE,
+        "TLS is on without a certificate, a key, or the CA that client or peer checks need";
+    PortCollision => "invalid/port-collision", Error, ADVICE,
+        "two listeners on one port (port, tls-port, the cluster bus)";
     ModuleConfigWithoutModule => "invalid/module-config-without-module", Error, ADVICE,
         "a module config (`a.b value`) with no `loadmodule`";
     InlineComment => "syntax/inline-comment", Warning, ADVICE,

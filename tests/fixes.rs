@@ -283,7 +283,7 @@ fn line_endings_tabs_quotes_and_the_final_newline_are_kept() {
     );
     // A quoted multi-word value is written back quoted.
     let tls = fix_text(
-        b"bind 127.0.0.1\ntls-port 6380\ntls-cert-file a.crt\ntls-key-file a.key\ntls-protocols TLSv1\n",
+        b"bind 127.0.0.1\ntls-port 6380\ntls-cert-file a.crt\ntls-key-file a.key\ntls-ca-cert-file ca.crt\ntls-protocols TLSv1\n",
         "7.0",
     );
     assert!(

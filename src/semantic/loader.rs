@@ -933,6 +933,104 @@ impl Loader {
         }
     }
 
+    /// The first value of the last line of `name`, and where that line is.
+    fn effective(&self, name: &str) -> Option<(&[u8], Option<Span>)> {
+        let e = &self.entries[*self.last.get(name)?];
+        Some((e.args.first()?.as_slice(), e.span().cloned()))
+    }
+
+    /// What initServer and clusterInit refuse before serving: TLS without what it needs, and
+    /// two listeners on one port (each seen to make redis-server 7.0 exit).
+    fn startup_listeners(&mut self) {
+        if !self.catalog.version.at_least(6, 0) {
+            return;
+        }
+        let mut found: Vec<(Check, Option<Span>, String, Option<String>)> = Vec::new();
+        let number = |v: Option<(&[u8], Option<Span>)>| {
+            v.and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
+        };
+        let yes = |v: Option<(&[u8], Option<Span>)>| {
+            v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"))
+        };
+        let port = number(self.effective("port")).unwrap_or(6379);
+        let tls_port = number(self.effective("tls-port")).unwrap_or(0);
+        let tls_replication = yes(self.effective("tls-replication"));
+        let tls_cluster = yes(self.effective("tls-cluster"));
+        let cluster = yes(self.effective("cluster-enabled"));
+        // Where a finding about TLS is shown: the line that turns it on.
+        let tls_at = ["tls-port", "tls-replication", "tls-cluster"]
+            .iter()
+            .filter(|n| match **n {
+                "tls-port" => tls_port != 0,
+                "tls-replication" => tls_replication,
+                _ => tls_cluster,
+            })
+            .find_map(|n| self.effective(n).map(|(_, s)| (*n, s)));
+        if let Some((on, span)) = tls_at {
+            let set = |name: &str| self.effective(name).is_some_and(|(a, _)| !a.is_empty());
+            let missing: Vec<&str> = ["tls-cert-file", "tls-key-file"]
+                .into_iter()
+                .filter(|n| !set(n))
+                .collect();
+            let auth_clients = self
+                .effective("tls-auth-clients")
+                .is_none_or(|(a, _)| !a.eq_ignore_ascii_case(b"no"));
+            let needs_ca = auth_clients || tls_replication || tls_cluster;
+            if let Some(first) = missing.first() {
+                found.push((
+                    Check::TlsIncomplete,
+                    span,
+                    format!("`{on}` turns TLS on but no `{first}` is set: redis-server exits with \"No {first} configured!\""),
+                    Some(format!("set {} to the server's certificate and key", missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and "))),
+                ));
+            } else if needs_ca && !set("tls-ca-cert-file") && !set("tls-ca-cert-dir") {
+                found.push((
+                    Check::TlsIncomplete,
+                    span,
+                    format!("`{on}` turns TLS on and checks client or peer certificates, but neither `tls-ca-cert-file` nor `tls-ca-cert-dir` is set: redis-server exits"),
+                    Some("set `tls-ca-cert-file` or `tls-ca-cert-dir`, or `tls-auth-clients no` when clients need no certificate".into()),
+                ));
+            }
+        }
+        let at = |name: &str| self.effective(name).and_then(|(_, s)| s);
+        if port != 0 && tls_port == port {
+            let span = at("tls-port");
+            found.push((
+                Check::PortCollision,
+                span,
+                format!("`tls-port {tls_port}` is also `port`: redis-server cannot listen twice on one port"),
+                Some("give `tls-port` its own port, or `port 0` for TLS only".into()),
+            ));
+        }
+        if cluster && port != 0 {
+            let cluster_port = if self.catalog.version.at_least(7, 0) {
+                number(self.effective("cluster-port")).unwrap_or(0)
+            } else {
+                0
+            };
+            let (bus, span) = if cluster_port != 0 {
+                (cluster_port, at("cluster-port"))
+            } else {
+                (port + 10_000, at("cluster-enabled"))
+            };
+            // A bus port over 65535 is cluster/bus-port-out-of-range.
+            if let Some(other) = [("port", port), ("tls-port", tls_port)]
+                .into_iter()
+                .find(|&(_, p)| p != 0 && p == bus)
+            {
+                found.push((
+                    Check::PortCollision,
+                    span,
+                    format!("the cluster bus port {bus} is also `{}`: redis-server cannot listen twice on one port", other.0),
+                    Some("give the cluster bus its own port (`cluster-port`, 7.0+, or port + 10000)".into()),
+                ));
+            }
+        }
+        for (check, span, message, help) in found {
+            self.late(check, span, message, help);
+        }
+    }
+
     /// Checks redis-server makes after the parse loop and at startup.
     fn finish(&mut self) {
         let cluster = self.last.get("cluster-enabled").is_some_and(|&i| {
@@ -964,6 +1062,7 @@ impl Loader {
                 Some("remove `replicaof`: cluster nodes get their primary from the cluster".into()),
             );
         }
+        self.startup_listeners();
         if !self.module_configs.is_empty() && !self.last.contains_key("loadmodule") {
             for i in self.module_configs.clone() {
                 let e = &self.entries[i];
