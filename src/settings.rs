@@ -107,7 +107,18 @@ pub fn check_fix_params(
         };
         let analysis = crate::semantic::analyze(Path::new("--param"), line.as_bytes(), &options)
             .map_err(|e| bad(name, value, e.to_string()))?;
-        if let Some(d) = analysis.diagnostics.iter().find(|d| d.is_invalid()) {
+        // The value on its own: what it means together with other lines (`tls-port` needs a
+        // certificate) is for the check of the fixed file.
+        let combined = [
+            crate::checks::Check::TlsIncomplete,
+            crate::checks::Check::PortCollision,
+            crate::checks::Check::ConflictingDirectives,
+        ];
+        if let Some(d) = analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.is_invalid() && !combined.iter().any(|c| d.rule == c.id()))
+        {
             return Err(bad(name, value, d.message.clone()));
         }
     }
