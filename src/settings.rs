@@ -109,16 +109,7 @@ pub fn check_fix_params(
             .map_err(|e| bad(name, value, e.to_string()))?;
         // The value on its own: what it means together with other lines (`tls-port` needs a
         // certificate) is for the check of the fixed file.
-        let combined = [
-            crate::checks::Check::TlsIncomplete,
-            crate::checks::Check::PortCollision,
-            crate::checks::Check::ConflictingDirectives,
-        ];
-        if let Some(d) = analysis
-            .diagnostics
-            .iter()
-            .find(|d| d.is_invalid() && !combined.iter().any(|c| d.rule == c.id()))
-        {
+        if let Some(d) = analysis.line_diagnostics().iter().find(|d| d.is_invalid()) {
             return Err(bad(name, value, d.message.clone()));
         }
     }

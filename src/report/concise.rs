@@ -9,7 +9,7 @@ pub struct Concise;
 
 impl Reporter for Concise {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        super::reporter::report_streamed(self, reports, out)
+        reports.iter().try_for_each(|r| write_file(r, out))
     }
 
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
@@ -23,21 +23,24 @@ impl FileStream for Concise {
     }
 
     fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        {
-            for d in &r.diagnostics {
-                let at = r.location(d);
-                writeln!(
-                    out,
-                    "{}:{}:{}: {}[{}] {}",
-                    printable(&at.file.display().to_string()),
-                    at.line,
-                    at.column,
-                    level(d),
-                    d.rule,
-                    printable(&d.message)
-                )?;
-            }
-        }
-        Ok(())
+        write_file(&r, out)
     }
+}
+
+/// The findings of one file, a line each.
+fn write_file(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    for d in &r.diagnostics {
+        let at = r.location(d);
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            printable(&at.file.display().to_string()),
+            at.line,
+            at.column,
+            level(d),
+            d.rule,
+            printable(&d.message)
+        )?;
+    }
+    Ok(())
 }

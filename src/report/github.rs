@@ -20,7 +20,7 @@ fn escape_property(s: &str) -> String {
 
 impl Reporter for Github {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        super::reporter::report_streamed(self, reports, out)
+        reports.iter().try_for_each(|r| write_file(r, out))
     }
 
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
@@ -34,29 +34,32 @@ impl FileStream for Github {
     }
 
     fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        {
-            for d in &r.diagnostics {
-                let at = r.location(d);
-                let command = match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "notice",
-                };
-                writeln!(
-                    out,
-                    "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                    escape_property(&at.file.display().to_string()),
-                    at.line,
-                    at.column,
-                    at.end_line,
-                    at.end_column,
-                    escape_property(&d.rule),
-                    escape_data(&d.message)
-                )?;
-            }
-        }
-        Ok(())
+        write_file(&r, out)
     }
+}
+
+/// The findings of one file, a line each.
+fn write_file(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    for d in &r.diagnostics {
+        let at = r.location(d);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&at.file.display().to_string()),
+            at.line,
+            at.column,
+            at.end_line,
+            at.end_column,
+            escape_property(&d.rule),
+            escape_data(&d.message)
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

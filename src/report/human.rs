@@ -192,16 +192,15 @@ fn plural(n: usize) -> &'static str {
 
 impl Reporter for Human {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        super::reporter::report_streamed(self, reports, out)
+        let mut stream = HumanStream::new(self);
+        for r in reports {
+            stream.add(r, out)?;
+        }
+        stream.finish(out)
     }
 
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(HumanStream {
-            human: self,
-            files: 0,
-            counts: Counts::default(),
-            refusals: Vec::new(),
-        }))
+        Some(Box::new(HumanStream::new(self)))
     }
 }
 
@@ -214,11 +213,20 @@ struct HumanStream<'a> {
     refusals: Vec<String>,
 }
 
-impl FileStream for HumanStream<'_> {
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(self.human.render(&r).as_bytes())?;
+impl<'a> HumanStream<'a> {
+    fn new(human: &'a Human) -> HumanStream<'a> {
+        HumanStream {
+            human,
+            files: 0,
+            counts: Counts::default(),
+            refusals: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.human.render(r).as_bytes())?;
         self.files += 1;
-        self.counts.add(&r);
+        self.counts.add(r);
         if let Some(first) = r.first_invalid() {
             let at = r.location(first);
             self.refusals.push(format!(
@@ -229,6 +237,12 @@ impl FileStream for HumanStream<'_> {
             ));
         }
         Ok(())
+    }
+}
+
+impl FileStream for HumanStream<'_> {
+    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.add(&r, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

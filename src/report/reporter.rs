@@ -51,19 +51,6 @@ impl FileStream for Collected<'_> {
     }
 }
 
-/// Line formats' whole report is their stream over the reports.
-pub fn report_streamed(
-    reporter: &dyn Reporter,
-    reports: &[FileReport],
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut s = reporter.streaming().expect("a streaming format");
-    for r in reports {
-        s.file(r.clone(), out)?;
-    }
-    s.finish(out)
-}
-
 /// How many findings of each severity a run has, and how many `--fix` would fix.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -87,16 +74,15 @@ impl Counts {
 
     /// Count the findings of one more file.
     pub fn add(&mut self, report: &FileReport) {
-        let c = self;
         for d in &report.diagnostics {
             match d.severity {
-                Severity::Error => c.errors += 1,
-                Severity::Warning => c.warnings += 1,
-                Severity::Info => c.infos += 1,
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
             }
             match d.fix.as_ref() {
-                Some(f) if f.applies(Applicability::Safe) => c.fixable += 1,
-                Some(f) if f.applies(Applicability::Unsafe) => c.unsafe_fixable += 1,
+                Some(f) if f.applies(Applicability::Safe) => self.fixable += 1,
+                Some(f) if f.applies(Applicability::Unsafe) => self.unsafe_fixable += 1,
                 _ => {}
             }
         }

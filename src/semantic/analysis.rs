@@ -51,8 +51,18 @@ pub struct Analysis {
     /// Validity diagnostics (`invalid/*`) and parsing quirks, in the order redis-server would
     /// meet them: lines in reading order, then the checks it makes after reading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where in `diagnostics` the checks made after reading start (about the file as a whole:
+    /// combinations of lines, startup).
+    pub after_reading: usize,
     /// Byte ranges holding secrets, to mask in every output.
     pub secrets: Vec<Span>,
+}
+
+impl Analysis {
+    /// The findings about the lines themselves, each taken on its own.
+    pub fn line_diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics[..self.after_reading]
+    }
 }
 
 /// An error found after the whole file was read; `line_id` is the entry index given to the

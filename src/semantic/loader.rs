@@ -145,6 +145,7 @@ impl Loader {
         };
         loader.mask_repeated_secrets();
         let mut diagnostics = loader.diagnostics;
+        let after_reading = diagnostics.len();
         diagnostics.append(&mut loader.late);
         Ok(Analysis {
             model: Model {
@@ -163,6 +164,7 @@ impl Loader {
                 .filter(|v| !v.is_identity())
                 .collect(),
             diagnostics,
+            after_reading,
             secrets: loader.secrets,
         })
     }
@@ -958,14 +960,14 @@ impl Loader {
         let tls_cluster = yes(self.effective("tls-cluster"));
         let cluster = yes(self.effective("cluster-enabled"));
         // Where a finding about TLS is shown: the line that turns it on.
-        let tls_at = ["tls-port", "tls-replication", "tls-cluster"]
-            .iter()
-            .filter(|n| match **n {
-                "tls-port" => tls_port != 0,
-                "tls-replication" => tls_replication,
-                _ => tls_cluster,
-            })
-            .find_map(|n| self.effective(n).map(|(_, s)| (*n, s)));
+        let tls_at = [
+            ("tls-port", tls_port != 0),
+            ("tls-replication", tls_replication),
+            ("tls-cluster", tls_cluster),
+        ]
+        .into_iter()
+        .filter(|&(_, on)| on)
+        .find_map(|(n, _)| self.effective(n).map(|(_, s)| (n, s)));
         if let Some((on, span)) = tls_at {
             let set = |name: &str| self.effective(name).is_some_and(|(a, _)| !a.is_empty());
             let missing: Vec<&str> = ["tls-cert-file", "tls-key-file"]
@@ -1033,12 +1035,9 @@ impl Loader {
 
     /// Checks redis-server makes after the parse loop and at startup.
     fn finish(&mut self) {
-        let cluster = self.last.get("cluster-enabled").is_some_and(|&i| {
-            self.entries[i]
-                .args
-                .first()
-                .is_some_and(|a| a.eq_ignore_ascii_case(b"yes"))
-        });
+        let cluster = self
+            .effective("cluster-enabled")
+            .is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"));
         // The primary's name is `slaveof` before 5.0; from 6.0 `replicaof no one` sets no
         // primary at all.
         let primary = ["replicaof", "slaveof"]
@@ -1078,9 +1077,8 @@ impl Loader {
             }
         }
         let aclfile_set = self
-            .last
-            .get("aclfile")
-            .is_some_and(|&i| self.entries[i].args.first().is_some_and(|a| !a.is_empty()));
+            .effective("aclfile")
+            .is_some_and(|(a, _)| !a.is_empty());
         // 6.2+ replays the queued sentinel lines after the parse, and reports their errors only
         // when nothing else failed.
         let no_error_yet = !self
