@@ -302,3 +302,54 @@ fn appendfsync_unset_names_the_implicit_fsync_policy() {
         finding.message
     );
 }
+
+/// The severity one rule gets on `text` (first finding of it).
+fn severity_of(text: &str, id: &str, profile: Option<Profile>) -> redlint::Severity {
+    let settings = LintSettings {
+        profile,
+        ..Default::default()
+    };
+    let report = lint_bytes(
+        Path::new("redis.conf"),
+        text.as_bytes(),
+        &options("7.0"),
+        &settings,
+        &builtin_rules(),
+    )
+    .expect("the target has a catalog");
+    report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == id)
+        .unwrap_or_else(|| panic!("no `{id}` in:\n{}", listing(&report)))
+        .severity
+}
+
+/// Severities a CI can live with: what depends on the deployment or the umask is info.
+#[test]
+fn severities_follow_what_is_known() {
+    use redlint::Severity::{Info, Warning};
+    let no_limit = "bind 127.0.0.1\n";
+    assert_eq!(severity_of(no_limit, "memory/maxmemory-unset", None), Info);
+    assert_eq!(
+        severity_of(no_limit, "memory/maxmemory-unset", Some(Profile::Cache)),
+        Warning
+    );
+    let socket = "bind 127.0.0.1\nunixsocket /run/redis.sock\n";
+    assert_eq!(
+        severity_of(socket, "network/unixsocket-permissive", None),
+        Info
+    );
+    assert_eq!(
+        severity_of(
+            &format!("{socket}unixsocketperm 777\n"),
+            "network/unixsocket-permissive",
+            None
+        ),
+        Warning
+    );
+    assert_eq!(
+        severity_of("bind 127.0.0.1\nhz 200\n", "performance/hz-too-high", None),
+        Info
+    );
+}
