@@ -352,4 +352,19 @@ fn severities_follow_what_is_known() {
         severity_of("bind 127.0.0.1\nhz 200\n", "performance/hz-too-high", None),
         Info
     );
+    // A public address, no password: protected mode (7.0 applies it with bind) blocks remote
+    // clients, as for bind-all-interfaces; without it, nothing does.
+    let public = "bind 203.0.113.7\n";
+    assert_eq!(
+        severity_of(public, "network/bind-public-address", None),
+        Warning
+    );
+    assert_eq!(
+        severity_of(
+            &format!("{public}protected-mode no\n"),
+            "network/bind-public-address",
+            None
+        ),
+        redlint::Severity::Error
+    );
 }
