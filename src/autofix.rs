@@ -116,8 +116,19 @@ impl Workspace {
                 overlay.insert(path.clone(), bytes.clone());
             }
         }
+        // The original decides what kind of file this is; fixing does not change it.
         let options = CheckOptions {
             overlay: Arc::new(overlay),
+            sentinel: Some(
+                req.options
+                    .sentinel
+                    .unwrap_or_else(|| crate::semantic::detect::is_sentinel(req.path, req.bytes)),
+            ),
+            template: Some(
+                req.options
+                    .template
+                    .unwrap_or_else(|| crate::semantic::detect::is_template(req.path, req.bytes)),
+            ),
             ..req.options.clone()
         };
         lint_bytes(

@@ -95,8 +95,20 @@ pub struct CheckArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Read the files as Sentinel configs (as `redis-sentinel` / `redis-server --sentinel` do).
-    #[arg(long)]
+    /// Default: found from each file's name and lines.
+    #[arg(long, conflicts_with = "no_sentinel")]
     pub sentinel: bool,
+    /// Read the files as redis.conf files, even when they look like Sentinel configs.
+    #[arg(long)]
+    pub no_sentinel: bool,
+    /// Read the files as templates (Jinja, Go templates, ERB): template control lines are
+    /// skipped and values with template markup are not judged. Default: on for `.j2`, `.jinja`,
+    /// `.tmpl`, `.tpl`, `.gotmpl`, `.erb`, `.template` files and files with control lines.
+    #[arg(long, conflicts_with = "no_template")]
+    pub template: bool,
+    /// Read the files as they are, even when they look like templates.
+    #[arg(long)]
+    pub no_template: bool,
     /// Read no included file outside this directory (for configs from untrusted changes).
     #[arg(long, value_name = "DIR")]
     pub include_root: Option<PathBuf>,
@@ -345,8 +357,10 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         None => LoadedConfig::discover(first),
     }?;
     let file = &config.file;
+    let flag = |on: bool, off: bool| (on || off).then_some(on);
     let mut options = CheckOptions {
-        sentinel: args.sentinel,
+        sentinel: flag(args.sentinel, args.no_sentinel),
+        template: flag(args.template, args.no_template),
         include_root: args.include_root.clone(),
         ..CheckOptions::default()
     };
@@ -441,6 +455,10 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         Some(f) => f.severity(),
         None => file.fail_on.unwrap_or(Severity::Warning),
     };
+    let options = FileOptions {
+        base: options,
+        config: &config,
+    };
     if args.fix || args.diff {
         let fixing = Fixing {
             paths: &paths,
@@ -508,7 +526,7 @@ fn shown<'a>(path: &'a Path, args: &'a CheckArgs) -> &'a Path {
 fn check_all(
     paths: &[PathBuf],
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
-    options: &CheckOptions,
+    options: &FileOptions,
     settings: &LintSettings,
     rules: &RuleSet,
     mut emit: impl FnMut(FileReport),
@@ -539,8 +557,10 @@ fn check_all(
             scope.spawn(move || {
                 while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let path = &paths[i];
-                    let result = read_input(path).and_then(|bytes| {
-                        lint_bytes(&shown(path), bytes, options, settings, rules)
+                    let shown = shown(path);
+                    let result = options.for_path(&shown).and_then(|options| {
+                        let bytes = read_input(path)?;
+                        lint_bytes(&shown, bytes, &options, settings, rules)
                             .map_err(UsageError::from)
                     });
                     if send.send((i, result)).is_err() {
@@ -610,11 +630,29 @@ fn status(reports: &[FileReport], threshold: Severity) -> ExitStatus {
     }
 }
 
+/// The check options of each file: the command line's, with what `[per-file]` of
+/// `redlint.toml` says about the kind of file where the command line says nothing.
+struct FileOptions<'a> {
+    base: CheckOptions,
+    config: &'a LoadedConfig,
+}
+
+impl FileOptions<'_> {
+    fn for_path(&self, path: &Path) -> Result<CheckOptions, UsageError> {
+        let kind = self.config.kind_of(path)?;
+        Ok(CheckOptions {
+            sentinel: self.base.sentinel.or(kind.sentinel),
+            template: self.base.template.or(kind.template),
+            ..self.base.clone()
+        })
+    }
+}
+
 /// `--fix` and `--diff`.
 struct Fixing<'a> {
     paths: &'a [PathBuf],
     args: &'a CheckArgs,
-    options: &'a CheckOptions,
+    options: &'a FileOptions<'a>,
     settings: &'a LintSettings,
     rules: &'a RuleSet,
     reporter: &'a dyn Reporter,
@@ -635,10 +673,11 @@ impl Fixing<'_> {
         for path in self.paths {
             let bytes = read_input(path)?;
             let stdin = path == Path::new("-");
+            let options = self.options.for_path(shown(path, self.args))?;
             let request = FixRequest {
                 path: shown(path, self.args),
                 bytes: &bytes,
-                options: self.options,
+                options: &options,
                 settings: self.settings,
                 rules: self.rules,
                 threshold: applicability,
@@ -651,7 +690,7 @@ impl Fixing<'_> {
                     let report = lint_bytes(
                         shown(path, self.args),
                         bytes.as_slice(),
-                        self.options,
+                        &options,
                         self.settings,
                         self.rules,
                     )?;
@@ -772,7 +811,10 @@ mod tests {
         let errors = check_all(
             &[a.clone(), b.clone()],
             &shown,
-            &CheckOptions::default(),
+            &FileOptions {
+                base: CheckOptions::default(),
+                config: &LoadedConfig::default(),
+            },
             &LintSettings::default(),
             &rules(),
             |r| {
@@ -806,7 +848,10 @@ mod tests {
         let errors = check_all(
             &[part, main.clone(), other.clone()],
             &|p: &Path| p.to_path_buf(),
-            &CheckOptions::default(),
+            &FileOptions {
+                base: CheckOptions::default(),
+                config: &LoadedConfig::default(),
+            },
             &LintSettings::default(),
             &rules(),
             |r| emitted.push(r.path),

@@ -3,6 +3,7 @@
 use crate::catalog::CatalogError;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, EngineOptions};
+use crate::ruleset::raw::Mode;
 use crate::ruleset::{RuleLoadError, RuleSet};
 use crate::semantic::{CheckOptions, ServerView};
 use crate::settings::LintSettings;
@@ -33,6 +34,8 @@ pub struct FileReport {
     pub sources: Sources,
     /// Byte ranges holding secrets: masked in every output.
     pub secrets: Vec<Span>,
+    /// The file was read as a Sentinel config (given, or found from its name and lines).
+    pub sentinel: bool,
     /// Parse units whose parsed bytes differ from the files (NUL bytes, glob includes).
     views: Vec<ServerView>,
 }
@@ -121,11 +124,16 @@ pub fn lint_bytes(
         fix_params: settings.fix_params.clone(),
     };
     let mut diagnostics = analysis.diagnostics;
-    // The rule set is about redis-server; a Sentinel config only gets the validity checks.
-    if !options.sentinel {
+    // Sentinel rules run on Sentinel configs, the others on redis.conf files.
+    let mode = if analysis.model.sentinel {
+        Mode::Sentinel
+    } else {
+        Mode::Server
+    };
+    {
         let findings = engine::run(
             rules,
-            &|r| settings.runs(r),
+            &|r| settings.runs(r) && r.mode() == mode,
             &analysis.model,
             &engine_options,
         );
@@ -142,7 +150,7 @@ pub fn lint_bytes(
     // suppression findings too.
     if !settings.no_suppress {
         let active = |id: &str| match rules.get(id) {
-            Some(rule) => settings.runs(rule) && !options.sentinel,
+            Some(rule) => settings.runs(rule) && rule.mode() == mode,
             None => settings.selects(id),
         };
         diagnostics = crate::suppress::apply(
@@ -162,6 +170,7 @@ pub fn lint_bytes(
         diagnostics,
         sources: analysis.sources,
         secrets: analysis.secrets,
+        sentinel: analysis.model.sentinel,
         views: analysis.views,
     })
 }

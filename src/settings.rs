@@ -35,6 +35,20 @@ pub struct ConfigFile {
     /// (`[params."security/weak-password"] min_length = 20`).
     #[serde(default)]
     pub params: BTreeMap<String, toml::Value>,
+    /// How the files matching a path pattern are read (`[per-file."ha/*.conf"] sentinel =
+    /// true`); patterns are relative to this file, and one without `/` matches file names.
+    #[serde(default)]
+    pub per_file: BTreeMap<String, FileKind>,
+}
+
+/// What kind of file a pattern's files are, when their names and lines do not say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileKind {
+    /// Read as a Sentinel config (`true`) or a redis.conf (`false`).
+    pub sentinel: Option<bool>,
+    /// Read as a template (control lines skipped, values with markup unknown).
+    pub template: Option<bool>,
 }
 
 impl ConfigFile {
@@ -168,6 +182,37 @@ impl LoadedConfig {
             }
         }
         Ok(LoadedConfig::default())
+    }
+
+    /// What `[per-file]` says about `path` (later patterns win).
+    pub fn kind_of(&self, path: &Path) -> Result<FileKind, ConfigError> {
+        let mut kind = FileKind::default();
+        if self.file.per_file.is_empty() {
+            return Ok(kind);
+        }
+        let base = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()));
+        let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let relative = base
+            .as_ref()
+            .and_then(|b| full.strip_prefix(b).ok())
+            .unwrap_or(path);
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        for (pattern, k) in &self.file.per_file {
+            let glob = glob::Pattern::new(pattern).map_err(|e| ConfigError {
+                path: self.path.clone().unwrap_or_default(),
+                message: format!("`[per-file]`: bad pattern `{pattern}`: {e}"),
+            })?;
+            let subject = if pattern.contains('/') { relative } else { name };
+            if glob.matches_path(subject) {
+                kind.sentinel = k.sentinel.or(kind.sentinel);
+                kind.template = k.template.or(kind.template);
+            }
+        }
+        Ok(kind)
     }
 
     /// Rule directories, resolved against the config file's directory.

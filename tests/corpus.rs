@@ -66,7 +66,7 @@ fn corpus_runs_clean() {
         let options = CheckOptions {
             target: version,
             cwd: Some(std::env::temp_dir()),
-            sentinel,
+            sentinel: Some(sentinel),
             ..Default::default()
         };
         let report = lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)

@@ -107,6 +107,9 @@ fn run_redlint_inner(path: &Path, bytes: &[u8], dir: &Path, target: Version) -> 
     let options = CheckOptions {
         target,
         cwd: Some(dir.to_path_buf()),
+        // The oracle runs plain redis-server on the file as it is.
+        sentinel: Some(false),
+        template: Some(false),
         ..Default::default()
     };
     // The oracle runs `redis-server FILE --port 0 …`, and redis-server appends command-line

@@ -61,6 +61,9 @@ fn fixed_corpus_configs_still_start() {
         let options = CheckOptions {
             target: "7.0".parse().unwrap(),
             cwd: Some(dir.path().to_path_buf()),
+            // The oracle runs plain redis-server on the file as it is.
+            sentinel: Some(false),
+            template: Some(false),
             ..Default::default()
         };
         let fixed = match autofix::fix(&FixRequest {

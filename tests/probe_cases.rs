@@ -262,6 +262,9 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
     let options = CheckOptions {
         target: version,
         cwd: Some(dir.path().to_path_buf()),
+        // The oracle runs plain redis-server on the file as it is.
+        sentinel: Some(false),
+        template: Some(false),
         ..Default::default()
     };
     let report = std::panic::catch_unwind(|| {

@@ -1,4 +1,4 @@
-//! Sentinel mode (`CheckOptions { sentinel: true, .. }`, CLI `--sentinel`).
+//! Sentinel mode (`CheckOptions { sentinel: Some(true), .. }`, CLI `--sentinel`).
 //!
 //! * The stock sentinel configs of `../shared/corpus/upstream/` are valid at their own version.
 //! * Differential check against the real redis-server 7.0 started with `--sentinel`, on
@@ -47,7 +47,7 @@ fn first_invalid(
     let options = CheckOptions {
         target,
         cwd: Some(dir.to_path_buf()),
-        sentinel: true,
+        sentinel: Some(true),
         ..Default::default()
     };
     let report = redlint::check_bytes(path, bytes, &options).expect("the target has a catalog");

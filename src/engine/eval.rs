@@ -2,7 +2,8 @@
 
 use crate::ruleset::Cond;
 use crate::ruleset::Rhs;
-use crate::ruleset::raw::{AclProperty, ArgSelector, ArgWord, CmpOp, Fact, Profile};
+use crate::ruleset::raw::{AclProperty, ArgSelector, ArgWord, CmpOp, Fact, PlaceholderIn, Profile};
+use crate::semantic::detect::is_placeholder;
 use crate::semantic::facts::{AclUser, Facts, classify_address, weak_secret};
 use crate::semantic::values::{memtoull, string2ll};
 use crate::semantic::{Entry, Model};
@@ -245,6 +246,37 @@ impl Ctx<'_> {
                 };
                 weak == *want
             }
+            Cond::ItemPlaceholder(within) => match item {
+                Item::Entry(e) => {
+                    let secret = crate::semantic::secrets::entry_secret_values(
+                        &self.cfg.catalog,
+                        e.key(),
+                        &e.args,
+                    );
+                    e.args.iter().enumerate().any(|(i, a)| {
+                        is_placeholder(a) && (*within == PlaceholderIn::Any || secret.contains(&i))
+                    })
+                }
+                _ => false,
+            },
+            Cond::ItemWeakSecret(want) => {
+                let weak = match item {
+                    Item::Entry(e) => e.args.last().is_some_and(|v| {
+                        let v = String::from_utf8_lossy(v);
+                        !v.is_empty() && weak_secret(&v, self.min_secret_length()).is_some()
+                    }),
+                    _ => false,
+                };
+                weak == *want
+            }
+            Cond::LineMatches { directive, regex } => self.cfg.entries_of(directive).any(|e| {
+                let joined: Vec<String> = e
+                    .args
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                regex.is_match(&joined.join(" "))
+            }),
         }
     }
 

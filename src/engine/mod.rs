@@ -47,6 +47,10 @@ pub fn run(
         if !enabled(rule) || !rule.versions.matches(cfg.target) {
             continue;
         }
+        // A template's value only its renderer knows leaves the rule nothing to judge.
+        if rule.reads.iter().any(|d| cfg.is_opaque(d)) {
+            continue;
+        }
         if rule.needs_file && !cfg.has_file() {
             continue;
         }
@@ -92,10 +96,15 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
             .cfg
             .entries
             .iter()
-            .filter(|e| e.valid)
+            .filter(|e| e.valid && !e.opaque)
             .map(Item::Entry)
             .collect(),
-        ForeachKind::Entries(Some(d)) => ctx.cfg.entries_of(d).map(Item::Entry).collect(),
+        ForeachKind::Entries(Some(d)) => ctx
+            .cfg
+            .entries_of(d)
+            .filter(|e| !e.opaque)
+            .map(Item::Entry)
+            .collect(),
         ForeachKind::Param(p) => ctx
             .params
             .get(p)

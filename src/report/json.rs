@@ -47,6 +47,8 @@ struct JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct JsonFile<'a> {
     path: String,
+    /// How the file was read: `server` (a redis.conf) or `sentinel`.
+    mode: &'static str,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -76,6 +78,7 @@ impl Json {
             .map(|r| (r, SecretTexts::of(r)))
             .map(|(r, known)| JsonFile {
                 path: r.path.display().to_string(),
+                mode: if r.sentinel { "sentinel" } else { "server" },
                 diagnostics: r
                     .diagnostics
                     .iter()

@@ -5,7 +5,7 @@
 use super::error::{RuleError, RuleLoadError, RuleSource, load_error};
 use super::raw::{
     AclProperty, AddressClass, ArgSelector, ArgWord, CmpOp, Condition, DirName, Fact, FixAction,
-    Generator, Profile, RuleDef, Safety, ValueFrom, Values, Which,
+    Generator, Mode, PlaceholderIn, Profile, RuleDef, Safety, ValueFrom, Values, Which,
 };
 use super::versions::VersionReq;
 use crate::diagnostic::{Applicability, Severity};
@@ -48,6 +48,10 @@ pub struct Rule {
     pub(crate) example_bad: Option<String>,
     pub(crate) example_good: Option<String>,
     pub(crate) default_enabled: bool,
+    pub(crate) mode: Mode,
+    /// Directives whose values the rule reads, its facts' included: a template's unknown value
+    /// of any of them leaves the rule nothing to judge.
+    pub(crate) reads: Vec<String>,
     /// Some condition reads the wording of a file (what is written, aliases, shadowed lines).
     pub(crate) needs_file: bool,
     /// Directive names the rule mentions, with spans in its file (checked against the catalogs).
@@ -72,6 +76,10 @@ impl Rule {
     /// Whether the rule file limits the versions (else it applies to all).
     pub fn has_version_range(&self) -> bool {
         self.versions_declared
+    }
+    /// Which servers the rule is about (Sentinel rules run on Sentinel configs only).
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
     pub fn default_enabled(&self) -> bool {
         self.default_enabled
@@ -209,6 +217,12 @@ pub enum Cond {
     ItemNameMatches(Regex),
     ItemIsAlias(bool),
     ItemShadowed(bool),
+    ItemPlaceholder(PlaceholderIn),
+    ItemWeakSecret(bool),
+    LineMatches {
+        directive: String,
+        regex: Regex,
+    },
 }
 
 /// The right-hand side of a comparison.
@@ -349,6 +363,12 @@ impl Compiler<'_> {
                 self.needs_file = true;
                 Cond::ItemShadowed(*b)
             }
+            Condition::ItemPlaceholder(within) => Cond::ItemPlaceholder(*within),
+            Condition::ItemWeakSecret(b) => Cond::ItemWeakSecret(*b),
+            Condition::LineMatches { directive, regex } => Cond::LineMatches {
+                directive: name(directive),
+                regex: self.regex(regex)?,
+            },
         })
     }
 
@@ -392,6 +412,7 @@ pub(super) fn compile(
 ) -> Result<Rule, Box<RuleLoadError>> {
     let id = def.id.get_ref().clone();
     let names = directive_names(&def);
+    let reads = reads(&def, &names);
     let mut c = Compiler {
         source,
         id: id.clone(),
@@ -526,6 +547,8 @@ pub(super) fn compile(
         example_bad: def.example_bad,
         example_good: def.example_good,
         default_enabled: def.default_enabled,
+        mode: def.mode,
+        reads,
         needs_file: c.needs_file,
         names,
         builtin,
@@ -599,6 +622,31 @@ fn fix_op(action: FixAction, foreach: Option<&Foreach>) -> Result<FixOp, String>
     })
 }
 
+/// The directives a rule's conditions read: those it names and those its facts are made of.
+fn reads(def: &RuleDef, names: &[DirName]) -> Vec<String> {
+    fn facts(c: &Condition, out: &mut Vec<String>) {
+        match c {
+            Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| facts(c, out)),
+            Condition::Not(c) => facts(c, out),
+            Condition::Fact(f) => out.extend(f.reads().iter().map(|s| s.to_string())),
+            Condition::CommandReachable(_) | Condition::AclUser { .. } => out.extend(
+                ["user", "aclfile", "requirepass", "rename-command"]
+                    .iter()
+                    .map(|s| s.to_string()),
+            ),
+            _ => {}
+        }
+    }
+    let mut out: Vec<String> = names.iter().map(|n| n.get_ref().clone()).collect();
+    facts(&def.when, &mut out);
+    for o in &def.severity_override {
+        facts(&o.when, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Directive names a rule mentions, with their spans in the rule file (for the catalog check).
 fn directive_names(def: &RuleDef) -> Vec<DirName> {
     fn cond(c: &Condition, out: &mut Vec<DirName>) {
@@ -615,7 +663,8 @@ fn directive_names(def: &RuleDef) -> Vec<DirName> {
             | Condition::OneOf { directive, .. }
             | Condition::Matches { directive, .. }
             | Condition::CountArgs { directive, .. }
-            | Condition::AddressClass { directive, .. } => out.push(directive.clone()),
+            | Condition::AddressClass { directive, .. }
+            | Condition::LineMatches { directive, .. } => out.push(directive.clone()),
             Condition::Compare {
                 directive, than, ..
             } => {

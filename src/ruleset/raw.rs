@@ -53,6 +53,18 @@ pub struct RuleDef {
     /// Opt-in rules (`false`) run only when `--select` names their id.
     #[serde(default = "yes")]
     pub default_enabled: bool,
+    /// Which servers the rule is about: `server` (redis.conf, the default) or `sentinel`.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// How redis-server runs: as a data server, or as a Sentinel (`--sentinel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Server,
+    Sentinel,
 }
 
 fn yes() -> bool {
@@ -138,6 +150,43 @@ pub enum Fact {
     ClusterEnabled,
     /// ACL users are defined (`user` lines or `aclfile`).
     AclInUse,
+}
+
+impl Fact {
+    /// The directives a fact is computed from (a rule reading an unknown one cannot judge).
+    pub fn reads(self) -> &'static [&'static str] {
+        const AUTH: &[&str] = &["requirepass", "user", "aclfile"];
+        const LISTENERS: &[&str] = &["bind", "port", "tls-port"];
+        match self {
+            Fact::AuthRequired | Fact::AclInUse => AUTH,
+            Fact::ProtectedModeEffective => &[
+                "protected-mode",
+                "bind",
+                "port",
+                "tls-port",
+                "requirepass",
+                "user",
+                "aclfile",
+            ],
+            Fact::TcpListening | Fact::NonLoopbackListener => LISTENERS,
+            Fact::PlaintextPort => &["port", "bind"],
+            Fact::TlsEnabled => &["tls-port"],
+            Fact::AofEnabled => &["appendonly"],
+            Fact::RdbEnabled => &["save"],
+            Fact::IsReplica => &["replicaof", "slaveof"],
+            Fact::ClusterEnabled => &["cluster-enabled"],
+        }
+    }
+}
+
+/// Which placeholders `item_placeholder` looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlaceholderIn {
+    /// Any value of the line.
+    Any,
+    /// A value that is a secret (a password, or the user name that goes with it).
+    Secret,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -234,6 +283,16 @@ pub enum Condition {
     /// The current entry is overridden by a later line of the same directive (for directives
     /// where the last line wins).
     ItemShadowed(bool),
+    /// A value of the current entry is an unexpanded placeholder (`${VAR}`, `{{ x }}`,
+    /// `CHANGEME`, ...): anywhere, or in a secret.
+    ItemPlaceholder(PlaceholderIn),
+    /// The last value of the current entry (a `sentinel auth-pass` password) is weak.
+    ItemWeakSecret(bool),
+    /// Some valid line of the directive has values that, joined by single spaces, match.
+    LineMatches {
+        directive: DirName,
+        regex: Spanned<String>,
+    },
 }
 
 /// Which values a `matches` condition looks at (default: any).

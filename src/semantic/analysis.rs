@@ -17,8 +17,14 @@ pub struct CheckOptions {
     /// The directory redis-server would start in: relative `include` paths resolve against it
     /// (and against every `dir` line read before them). Defaults to the process' directory.
     pub cwd: Option<PathBuf>,
-    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`).
-    pub sentinel: bool,
+    /// Read the file as redis-server does in sentinel mode (`--sentinel`, `redis-sentinel`):
+    /// `Some(true)`, as a redis.conf: `Some(false)`; `None` decides from the file's name and
+    /// lines ([`super::detect::is_sentinel`]).
+    pub sentinel: Option<bool>,
+    /// Read the file as a template (Jinja, Go templates, ERB): control lines are skipped and
+    /// values holding template markup are unknown. `None` decides from the name and lines
+    /// ([`super::detect::is_template`]).
+    pub template: Option<bool>,
     /// Contents to read instead of the files on disk, by path as an `include` resolves it (the
     /// fixer re-reads its edited included files this way).
     pub overlay: Arc<BTreeMap<PathBuf, Vec<u8>>>,
@@ -31,7 +37,8 @@ impl Default for CheckOptions {
         CheckOptions {
             target: crate::catalog::newest_redis().unwrap_or(Version::redis(7, 4)),
             cwd: None,
-            sentinel: false,
+            sentinel: None,
+            template: None,
             overlay: Arc::default(),
             include_root: None,
         }

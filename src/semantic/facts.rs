@@ -241,7 +241,10 @@ impl Facts {
             }
             u
         });
-        let auth_required = if !version.at_least(6, 0) {
+        let auth_required = if cfg.sentinel && !version.at_least(5, 0) {
+            // A Sentinel checks passwords from 5.0.1 on; before, `requirepass` did nothing.
+            false
+        } else if !version.at_least(6, 0) {
             requirepass
         } else {
             aclfile || !(default_user.on && default_user.nopass)
@@ -362,6 +365,10 @@ pub const KNOWN_WEAK_SECRETS: &[&str] = &[
 
 /// Why a secret is weak, if it is.
 pub fn weak_secret(value: &str, min_length: usize) -> Option<String> {
+    // A placeholder nobody filled in is its own finding (correctness/unexpanded-placeholder).
+    if super::detect::is_placeholder(value.as_bytes()) {
+        return None;
+    }
     if KNOWN_WEAK_SECRETS
         .iter()
         .any(|k| k.eq_ignore_ascii_case(value))

@@ -63,6 +63,8 @@ struct Loader {
     special: SpecialState,
     sentinel: SentinelState,
     sentinel_mode: bool,
+    /// Reading a template: control lines are skipped, values with markup are unknown.
+    template: bool,
     /// The last directive line was a secret directive with no value: the next line may be it.
     secret_may_follow: bool,
     /// The line being read may be a secret as a whole: messages must not quote it.
@@ -101,15 +103,22 @@ impl Loader {
             .clone()
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
+        let sentinel_mode = options
+            .sentinel
+            .unwrap_or_else(|| super::detect::is_sentinel(path, &bytes));
+        let template = options
+            .template
+            .unwrap_or_else(|| super::detect::is_template(path, &bytes));
         let mut loader = Loader {
             family: options.target.family(),
             special: {
                 let mut state = SpecialState::new(&catalog);
-                state.set_sentinel_mode(options.sentinel);
+                state.set_sentinel_mode(sentinel_mode);
                 state
             },
             sentinel: SentinelState::new(&catalog),
-            sentinel_mode: options.sentinel,
+            sentinel_mode,
+            template,
             catalog,
             sources: Sources::default(),
             trees: Vec::new(),
@@ -152,6 +161,7 @@ impl Loader {
                 target: options.target,
                 catalog: loader.catalog,
                 provenance: Provenance::File,
+                sentinel: loader.sentinel_mode,
                 entries: loader.entries,
                 save_points,
                 last: loader.last,
@@ -255,6 +265,11 @@ impl Loader {
             // The line's tokens, name first: one copy, also for a line of a million addresses.
             let line = &self.unit_tree(unit).lines[index];
             let content = line.content.clone();
+            if self.template
+                && super::detect::control_line(self.unit_bytes()[content.clone()].trim_ascii())
+            {
+                continue;
+            }
             let (tokens, lex_error) = match &line.kind {
                 LineKind::Blank | LineKind::Comment => continue,
                 LineKind::Invalid(err) => (err.tokens.clone(), Some((err.kind, err.offset))),
@@ -393,6 +408,10 @@ impl Loader {
             args: arg_ranges.iter().map(|r| self.at(r.clone())).collect(),
         };
         let idx = self.entries.len();
+        let opaque = self.template
+            && arg_toks
+                .iter()
+                .any(|t| super::detect::has_template_markup(&src[t.span.clone()]));
 
         let verdict = match found {
             None => self.unknown_name(&name, name_tok, &args, &content, idx),
@@ -412,7 +431,12 @@ impl Loader {
                         Err(_) => Vec::new(),
                     };
                 }
-                self.check_known(idx, primary, spec, &args, &arg_ranges, &content)
+                if opaque {
+                    // A value the template's renderer fills in: nothing to check but the name.
+                    true
+                } else {
+                    self.check_known(idx, primary, spec, &args, &arg_ranges, &content)
+                }
             }
         };
         let entry = Entry {
@@ -421,6 +445,7 @@ impl Loader {
             name,
             args,
             valid: verdict,
+            opaque: opaque && found.is_some(),
         };
         let key = entry.key().to_string();
         self.entries.push(entry);
@@ -954,7 +979,8 @@ impl Loader {
         let yes = |v: Option<(&[u8], Option<Span>)>| {
             v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"))
         };
-        let port = number(self.effective("port")).unwrap_or(6379);
+        let default_port = if self.sentinel_mode { 26379 } else { 6379 };
+        let port = number(self.effective("port")).unwrap_or(default_port);
         let tls_port = number(self.effective("tls-port")).unwrap_or(0);
         let tls_replication = yes(self.effective("tls-replication"));
         let tls_cluster = yes(self.effective("tls-cluster"));
@@ -1062,7 +1088,11 @@ impl Loader {
             );
         }
         self.startup_listeners();
-        if !self.module_configs.is_empty() && !self.last.contains_key("loadmodule") {
+        // A Sentinel loads no modules, so it never applies (or misses) their configs.
+        if !self.sentinel_mode
+            && !self.module_configs.is_empty()
+            && !self.last.contains_key("loadmodule")
+        {
             for i in self.module_configs.clone() {
                 let e = &self.entries[i];
                 let (span, name) = (e.name_span().cloned(), e.name.clone());

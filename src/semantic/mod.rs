@@ -4,6 +4,7 @@
 
 pub mod acl;
 mod analysis;
+pub mod detect;
 mod environment;
 pub mod facts;
 pub mod files;

@@ -46,6 +46,8 @@ pub struct Entry {
     pub args: Vec<Vec<u8>>,
     /// False when redis-server rejects the line.
     pub valid: bool,
+    /// A template's line whose values a renderer fills in: written, but its value is unknown.
+    pub opaque: bool,
 }
 
 impl Entry {
@@ -108,6 +110,8 @@ pub struct Model {
     pub target: Version,
     pub catalog: Arc<Catalog>,
     pub provenance: Provenance,
+    /// The server runs as a Sentinel (other defaults, other rules).
+    pub sentinel: bool,
     pub entries: Vec<Entry>,
     /// RDB save points the server ends up with, after the version's accumulation rules.
     pub save_points: Vec<(Vec<u8>, Vec<u8>)>,
@@ -122,6 +126,7 @@ impl Model {
         let mut model = Model {
             target: catalog.version,
             provenance: Provenance::Server,
+            sentinel: false,
             entries: Vec::new(),
             save_points: Vec::new(),
             last: HashMap::new(),
@@ -147,6 +152,7 @@ impl Model {
                 primary,
                 args: args.clone(),
                 valid: true,
+                opaque: false,
             });
         }
         model
@@ -276,7 +282,12 @@ impl Model {
 
     /// The target version's default values of `name` (a MULTI_ARG default split in words).
     pub fn default_args(&self, name: &str) -> Option<Vec<Vec<u8>>> {
-        let (_, spec) = self.catalog.lookup(name)?;
+        let (primary, spec) = self.catalog.lookup(name)?;
+        if self.sentinel
+            && let Some(value) = sentinel_default(primary)
+        {
+            return Some(vec![value.as_bytes().to_vec()]);
+        }
         let default = spec.default_value()?;
         Some(if spec.is_multi_arg() {
             default
@@ -288,8 +299,25 @@ impl Model {
         })
     }
 
+    /// Whether the line that sets `name` is a template's, with a value only its renderer knows.
+    pub fn is_opaque(&self, name: &str) -> bool {
+        self.last
+            .get(&self.primary_of(name))
+            .is_some_and(|&i| self.entries[i].opaque)
+    }
+
     /// Whether some valid line sets `name` (for a server, every known parameter is set).
     pub fn is_written(&self, name: &str) -> bool {
         self.last.contains_key(&self.primary_of(name))
+    }
+}
+
+/// What a Sentinel starts with instead of the server's default (`initSentinelConfig`: its own
+/// port, and protected mode off because other Sentinels must reach it).
+pub fn sentinel_default(primary: &str) -> Option<&'static str> {
+    match primary {
+        "port" => Some("26379"),
+        "protected-mode" => Some("no"),
+        _ => None,
     }
 }

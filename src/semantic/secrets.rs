@@ -95,6 +95,30 @@ pub fn line_secrets(
     spans
 }
 
+/// Which values of a valid line of `primary` are secrets (by index): every value of a secret
+/// directive, the `>password` rules of a `user` line, the credentials of `sentinel auth-pass`
+/// and friends.
+pub fn entry_secret_values(catalog: &Catalog, primary: &str, args: &[Vec<u8>]) -> Vec<usize> {
+    if whole_value_secret(catalog, primary) {
+        return (0..args.len()).collect();
+    }
+    match primary {
+        "user" => (0..args.len())
+            .filter(|&i| matches!(args[i].first(), Some(b'>' | b'#')))
+            .collect(),
+        "sentinel" => {
+            let sub = args.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
+            let from = match sub.as_slice() {
+                b"auth-pass" | b"auth-user" => 2,
+                b"sentinel-pass" | b"sentinel-user" => 1,
+                _ => return Vec::new(),
+            };
+            (from..args.len()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Whether a line of `name` with no value leaves its secret for the next line: people write
 /// `requirepass` and the password on its own line, which redis-server reads as a directive.
 pub fn value_may_follow(catalog: &Catalog, name: &str, args: usize) -> bool {
