@@ -133,7 +133,7 @@ pub fn lint_bytes(
     {
         let findings = engine::run(
             rules,
-            &|r| settings.runs(r) && r.mode() == mode,
+            &|r| settings.runs(r) && r.mode().covers(mode),
             &analysis.model,
             &engine_options,
         );
@@ -150,7 +150,7 @@ pub fn lint_bytes(
     // suppression findings too.
     if !settings.no_suppress {
         let active = |id: &str| match rules.get(id) {
-            Some(rule) => settings.runs(rule) && rule.mode() == mode,
+            Some(rule) => settings.runs(rule) && rule.mode().covers(mode),
             None => settings.selects(id),
         };
         diagnostics = crate::suppress::apply(

@@ -206,7 +206,11 @@ impl LoadedConfig {
                 path: self.path.clone().unwrap_or_default(),
                 message: format!("`[per-file]`: bad pattern `{pattern}`: {e}"),
             })?;
-            let subject = if pattern.contains('/') { relative } else { name };
+            let subject = if pattern.contains('/') {
+                relative
+            } else {
+                name
+            };
             if glob.matches_path(subject) {
                 kind.sentinel = k.sentinel.or(kind.sentinel);
                 kind.template = k.template.or(kind.template);

@@ -143,8 +143,11 @@ fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
 fn severity(rule: &Rule, ctx: &Ctx, item: &Item) -> Severity {
     rule.severity_override
         .iter()
-        .find(|(_, when)| ctx.eval(when, item))
-        .map_or(rule.severity, |(s, _)| *s)
+        .zip(&rule.override_reads)
+        // An override that reads a template's unknown value cannot be judged.
+        .filter(|(_, reads)| !reads.iter().any(|d| ctx.cfg.is_opaque(d)))
+        .find(|((_, when), _)| ctx.eval(when, item))
+        .map_or(rule.severity, |((s, _), _)| *s)
 }
 
 /// The entry a finding is about and the span it points at (none for a finding about

@@ -49,9 +49,11 @@ pub struct Rule {
     pub(crate) example_good: Option<String>,
     pub(crate) default_enabled: bool,
     pub(crate) mode: Mode,
-    /// Directives whose values the rule reads, its facts' included: a template's unknown value
-    /// of any of them leaves the rule nothing to judge.
+    /// Directives whose values the rule reads (its `at`, items and condition, facts included):
+    /// a template's unknown value of any of them leaves the rule nothing to judge.
     pub(crate) reads: Vec<String>,
+    /// The same for each severity override: an override that cannot be judged is not applied.
+    pub(crate) override_reads: Vec<Vec<String>>,
     /// Some condition reads the wording of a file (what is written, aliases, shadowed lines).
     pub(crate) needs_file: bool,
     /// Directive names the rule mentions, with spans in its file (checked against the catalogs).
@@ -412,7 +414,17 @@ pub(super) fn compile(
 ) -> Result<Rule, Box<RuleLoadError>> {
     let id = def.id.get_ref().clone();
     let names = directive_names(&def);
-    let reads = reads(&def, &names);
+    let at_and_items: Vec<String> = def
+        .at
+        .iter()
+        .chain(
+            def.foreach
+                .iter()
+                .flat_map(|f| f.args.iter().chain(f.entries.iter())),
+        )
+        .map(|d| d.get_ref().clone())
+        .filter(|d| d != "*")
+        .collect();
     let mut c = Compiler {
         source,
         id: id.clone(),
@@ -527,6 +539,19 @@ pub(super) fn compile(
             })
         }
     };
+    let reads = {
+        let mut r = at_and_items;
+        cond_reads(&when, &mut r);
+        sorted(r)
+    };
+    let override_reads = severity_override
+        .iter()
+        .map(|(_, c)| {
+            let mut r = Vec::new();
+            cond_reads(c, &mut r);
+            sorted(r)
+        })
+        .collect();
     Ok(Rule {
         id,
         severity: def.severity,
@@ -549,6 +574,7 @@ pub(super) fn compile(
         default_enabled: def.default_enabled,
         mode: def.mode,
         reads,
+        override_reads,
         needs_file: c.needs_file,
         names,
         builtin,
@@ -622,29 +648,38 @@ fn fix_op(action: FixAction, foreach: Option<&Foreach>) -> Result<FixOp, String>
     })
 }
 
-/// The directives a rule's conditions read: those it names and those its facts are made of.
-fn reads(def: &RuleDef, names: &[DirName]) -> Vec<String> {
-    fn facts(c: &Condition, out: &mut Vec<String>) {
-        match c {
-            Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| facts(c, out)),
-            Condition::Not(c) => facts(c, out),
-            Condition::Fact(f) => out.extend(f.reads().iter().map(|s| s.to_string())),
-            Condition::CommandReachable(_) | Condition::AclUser { .. } => out.extend(
-                ["user", "aclfile", "requirepass", "rename-command"]
-                    .iter()
-                    .map(|s| s.to_string()),
-            ),
-            _ => {}
+/// The directives a condition reads: those it names and those its facts are made of.
+fn cond_reads(c: &Cond, out: &mut Vec<String>) {
+    match c {
+        Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_reads(c, out)),
+        Cond::Not(c) => cond_reads(c, out),
+        Cond::Written(d) | Cond::Unset(d) | Cond::WeakSecret(d) => out.push(d.clone()),
+        Cond::Equals { directive, .. }
+        | Cond::OneOf { directive, .. }
+        | Cond::Matches { directive, .. }
+        | Cond::CountArgs { directive, .. }
+        | Cond::AddressClass { directive, .. }
+        | Cond::LineMatches { directive, .. } => out.push(directive.clone()),
+        Cond::Compare { directive, rhs, .. } => {
+            out.push(directive.clone());
+            if let Rhs::Directive(d) = rhs {
+                out.push(d.clone());
+            }
         }
+        Cond::Fact(f) => out.extend(f.reads().iter().map(|s| s.to_string())),
+        Cond::CommandReachable(_) | Cond::AclUser { .. } => out.extend(
+            ["user", "aclfile", "requirepass", "rename-command"]
+                .iter()
+                .map(|s| s.to_string()),
+        ),
+        _ => {}
     }
-    let mut out: Vec<String> = names.iter().map(|n| n.get_ref().clone()).collect();
-    facts(&def.when, &mut out);
-    for o in &def.severity_override {
-        facts(&o.when, &mut out);
-    }
-    out.sort();
-    out.dedup();
-    out
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// Directive names a rule mentions, with their spans in the rule file (for the catalog check).

@@ -53,7 +53,8 @@ pub struct RuleDef {
     /// Opt-in rules (`false`) run only when `--select` names their id.
     #[serde(default = "yes")]
     pub default_enabled: bool,
-    /// Which servers the rule is about: `server` (redis.conf, the default) or `sentinel`.
+    /// Which servers the rule is about: `server` (redis.conf, the default), `sentinel`, or
+    /// `any`.
     #[serde(default)]
     pub mode: Mode,
 }
@@ -65,6 +66,15 @@ pub enum Mode {
     #[default]
     Server,
     Sentinel,
+    /// Both: the rule is about how any config is written.
+    Any,
+}
+
+impl Mode {
+    /// Whether a rule of this mode runs on a config read in `mode`.
+    pub fn covers(self, mode: Mode) -> bool {
+        self == mode || self == Mode::Any
+    }
 }
 
 fn yes() -> bool {

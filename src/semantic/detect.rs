@@ -99,7 +99,14 @@ fn sentinel_name(path: &Path) -> bool {
 
 /// File name endings of templates (Jinja, Go templates, ERB, envsubst).
 const TEMPLATE_EXTENSIONS: &[&str] = &[
-    ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl", ".erb", ".template",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".gotmpl",
+    ".erb",
+    ".template",
 ];
 
 /// Whether a file is a template on purpose: named like one, or with template control lines.

@@ -107,7 +107,10 @@ pub fn entry_secret_values(catalog: &Catalog, primary: &str, args: &[Vec<u8>]) -
             .filter(|&i| matches!(args[i].first(), Some(b'>' | b'#')))
             .collect(),
         "sentinel" => {
-            let sub = args.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
+            let sub = args
+                .first()
+                .map(|a| a.to_ascii_lowercase())
+                .unwrap_or_default();
             let from = match sub.as_slice() {
                 b"auth-pass" | b"auth-user" => 2,
                 b"sentinel-pass" | b"sentinel-user" => 1,
