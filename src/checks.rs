@@ -84,6 +84,10 @@ checks! {
         "`dir` names a directory that does not exist here";
     ModuleNotFound => "environment/module-not-found", Warning, ADVICE,
         "a `loadmodule` path that does not exist here";
+    AclfileNotFound => "environment/aclfile-not-found", Warning, ADVICE,
+        "an `aclfile` that does not exist here";
+    ActivedefragNeedsBundledJemalloc => "environment/activedefrag-needs-bundled-jemalloc", Info, ADVICE,
+        "`activedefrag yes` only starts on builds with Redis' own jemalloc";
     LogfileUnwritable => "environment/logfile-unwritable", Warning, ADVICE,
         "the directory of `logfile` does not exist here";
     IncludeNotRead => "environment/include-not-read", Warning, ADVICE,

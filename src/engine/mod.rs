@@ -7,9 +7,9 @@ mod template;
 
 pub use fixes::{Change, FixPlan, Secret};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::ruleset::raw::Profile;
-use crate::ruleset::{ForeachKind, Rule, RuleSet};
+use crate::ruleset::{ForeachKind, Override, Rule, RuleSet};
 use crate::semantic::facts::Facts;
 use crate::semantic::{Entry, Model};
 use crate::source::Span;
@@ -130,24 +130,23 @@ fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
     if collect {
         let names: Vec<String> = matched.iter().filter_map(Item::text).collect();
         let first = matched.swap_remove(0);
-        let severity = severity(rule, ctx, &first);
-        out.push(finding(rule, ctx, &Item::None, severity, &names));
+        let case = case(rule, ctx, &first);
+        out.push(finding(rule, ctx, &Item::None, case, &names));
     } else {
         for item in matched {
-            let severity = severity(rule, ctx, &item);
-            out.push(finding(rule, ctx, &item, severity, &[]));
+            let case = case(rule, ctx, &item);
+            out.push(finding(rule, ctx, &item, case, &[]));
         }
     }
 }
 
-fn severity(rule: &Rule, ctx: &Ctx, item: &Item) -> Severity {
+/// The first override whose case applies to `item`.
+fn case<'r>(rule: &'r Rule, ctx: &Ctx, item: &Item) -> Option<&'r Override> {
     rule.severity_override
         .iter()
-        .zip(&rule.override_reads)
         // An override that reads a template's unknown value cannot be judged.
-        .filter(|(_, reads)| !reads.iter().any(|d| ctx.cfg.is_opaque(d)))
-        .find(|((_, when), _)| ctx.eval(when, item))
-        .map_or(rule.severity, |((s, _), _)| *s)
+        .filter(|o| !o.reads.iter().any(|d| ctx.cfg.is_opaque(d)))
+        .find(|o| ctx.eval(&o.when, item))
 }
 
 /// The entry a finding is about and the span it points at (none for a finding about
@@ -166,10 +165,17 @@ fn target<'a>(rule: &Rule, ctx: &Ctx<'a>, item: &Item<'a>) -> (Option<&'a Entry>
     }
 }
 
-fn finding(rule: &Rule, ctx: &Ctx, item: &Item, severity: Severity, items: &[String]) -> Finding {
+fn finding(
+    rule: &Rule,
+    ctx: &Ctx,
+    item: &Item,
+    case: Option<&Override>,
+    items: &[String],
+) -> Finding {
+    let severity = case.map_or(rule.severity, |o| o.severity);
     let (entry, primary) = target(rule, ctx, item);
     let collected = (!items.is_empty()).then(|| items.join(", "));
-    let message = template::message(rule, ctx, entry, item, collected);
+    let message = template::message(rule, case, ctx, entry, item, collected);
     let plan = fixes::plan(rule, ctx, item, items);
     let help = plan
         .as_ref()

@@ -1,7 +1,7 @@
 //! Rule messages: the template's placeholders filled in from the model, secrets never shown.
 
 use super::eval::{Ctx, Item};
-use crate::ruleset::Rule;
+use crate::ruleset::{Override, Rule};
 use crate::semantic::Entry;
 use crate::semantic::facts::weak_secret;
 use crate::semantic::secrets;
@@ -21,14 +21,20 @@ fn param_text(v: &toml::Value) -> String {
 /// The message of a finding about `entry` (or about the absence of the rule's directive).
 pub(super) fn message(
     rule: &Rule,
+    case: Option<&Override>,
     ctx: &Ctx,
     entry: Option<&Entry>,
     item: &Item,
     items: Option<String>,
 ) -> String {
-    let template = match (entry, &rule.message_absent) {
+    // The case's own wording first, then the rule's.
+    let (message, absent) = match case {
+        Some(o) if o.message.is_some() => (o.message.as_ref(), o.message_absent.as_ref()),
+        _ => (Some(&rule.message), rule.message_absent.as_ref()),
+    };
+    let template = match (entry, absent) {
         (None, Some(absent)) => absent,
-        _ => &rule.message,
+        _ => message.unwrap_or(&rule.message),
     };
     let at = rule.at.as_deref().unwrap_or("");
     let catalog = &ctx.cfg.catalog;

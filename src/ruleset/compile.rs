@@ -42,7 +42,7 @@ pub struct Rule {
     pub(crate) at: Option<String>,
     pub(crate) foreach: Option<Foreach>,
     pub(crate) when: Cond,
-    pub(crate) severity_override: Vec<(Severity, Cond)>,
+    pub(crate) severity_override: Vec<Override>,
     pub(crate) params: BTreeMap<String, toml::Value>,
     pub(crate) fix: Option<FixTemplate>,
     pub(crate) example_bad: Option<String>,
@@ -52,8 +52,6 @@ pub struct Rule {
     /// Directives whose values the rule reads (its `at`, items and condition, facts included):
     /// a template's unknown value of any of them leaves the rule nothing to judge.
     pub(crate) reads: Vec<String>,
-    /// The same for each severity override: an override that cannot be judged is not applied.
-    pub(crate) override_reads: Vec<Vec<String>>,
     /// Some condition reads the wording of a file (what is written, aliases, shadowed lines).
     pub(crate) needs_file: bool,
     /// Directive names the rule mentions, with spans in its file (checked against the catalogs).
@@ -165,6 +163,18 @@ pub enum FixOp {
     DisableCommand {
         command: String,
     },
+}
+
+/// A case of a rule with its own severity (and maybe its own message).
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub(crate) severity: Severity,
+    pub(crate) when: Cond,
+    pub(crate) message: Option<String>,
+    pub(crate) message_absent: Option<String>,
+    /// Directives the condition reads: an override that reads a template's unknown value
+    /// is not applied.
+    pub(crate) reads: Vec<String>,
 }
 
 /// A compiled condition.
@@ -445,7 +455,14 @@ pub(super) fn compile(
         })?,
         None => VersionReq::any(),
     };
-    for template in std::iter::once(&def.message).chain(def.message_absent.iter()) {
+    let override_messages = def
+        .severity_override
+        .iter()
+        .flat_map(|o| o.message.iter().chain(o.message_absent.iter()));
+    for template in std::iter::once(&def.message)
+        .chain(def.message_absent.iter())
+        .chain(override_messages)
+    {
         for name in placeholders(template.get_ref()) {
             let known = PLACEHOLDERS.contains(&name.as_str())
                 || name
@@ -508,7 +525,16 @@ pub(super) fn compile(
     let when = c.cond(&def.when)?;
     let mut severity_override = Vec::new();
     for o in &def.severity_override {
-        severity_override.push((o.severity, c.cond(&o.when)?));
+        let when = c.cond(&o.when)?;
+        let mut reads = Vec::new();
+        cond_reads(&when, &mut reads);
+        severity_override.push(Override {
+            severity: o.severity,
+            when,
+            message: o.message.clone().map(toml::Spanned::into_inner),
+            message_absent: o.message_absent.clone().map(toml::Spanned::into_inner),
+            reads: sorted(reads),
+        });
     }
     let fix = match def.fix {
         None => None,
@@ -544,14 +570,6 @@ pub(super) fn compile(
         cond_reads(&when, &mut r);
         sorted(r)
     };
-    let override_reads = severity_override
-        .iter()
-        .map(|(_, c)| {
-            let mut r = Vec::new();
-            cond_reads(c, &mut r);
-            sorted(r)
-        })
-        .collect();
     Ok(Rule {
         id,
         severity: def.severity,
@@ -574,7 +592,6 @@ pub(super) fn compile(
         default_enabled: def.default_enabled,
         mode: def.mode,
         reads,
-        override_reads,
         needs_file: c.needs_file,
         names,
         builtin,

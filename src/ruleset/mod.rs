@@ -7,7 +7,7 @@ pub mod raw;
 pub mod versions;
 
 pub use compile::{
-    Cond, FixOp, FixTemplate, FixValue, Foreach, ForeachKind, PLACEHOLDERS, Rhs, Rule,
+    Cond, FixOp, FixTemplate, FixValue, Foreach, ForeachKind, Override, PLACEHOLDERS, Rhs, Rule,
 };
 pub use error::{RuleError, RuleLoadError, RuleSource};
 

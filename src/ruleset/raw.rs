@@ -106,6 +106,10 @@ impl std::str::FromStr for Profile {
 pub struct SeverityOverride {
     pub severity: Severity,
     pub when: Condition,
+    /// A message for this case instead of the rule's (what the server does differs).
+    pub message: Option<Spanned<String>>,
+    /// The same, when the `at` directive is absent from the file.
+    pub message_absent: Option<Spanned<String>>,
 }
 
 /// What a rule iterates over; the condition is evaluated once per item.

@@ -1,5 +1,6 @@
-//! Paths that must exist on the server, checked against the machine redlint runs on. These are
-//! warnings, not `invalid/*`: configs are usually linted away from the server.
+//! What depends on the server's machine rather than the file: paths that must exist there
+//! (checked against the machine redlint runs on) and build options. These are warnings or notes,
+//! not `invalid/*`: configs are usually linted away from the server.
 
 use super::values::c_str;
 use crate::checks::Check;
@@ -22,6 +23,20 @@ pub(super) fn check_paths(cwd: &Path, primary: &str, args: &[Vec<u8>]) -> Option
                 path(v).display()
             ),
             help: "install the module on the server or fix the path".into(),
+        }),
+        ("aclfile", Some(v)) if !v.is_empty() && !path(v).is_file() => Some(PathFinding {
+            check: Check::AclfileNotFound,
+            message: format!(
+                "aclfile `{}` does not exist on this machine; redis-server exits when it cannot load its ACL file",
+                path(v).display()
+            ),
+            help: "create the ACL file on the server (`ACL SAVE` writes one), or fix the path".into(),
+        }),
+        // Whether this aborts depends on how redis-server was built, not on the file.
+        ("activedefrag", Some(v)) if v.eq_ignore_ascii_case(b"yes") => Some(PathFinding {
+            check: Check::ActivedefragNeedsBundledJemalloc,
+            message: "`activedefrag yes` starts only on a redis-server built with the jemalloc bundled with Redis; builds linked to the system's allocator (Debian and Ubuntu packages among them) exit with \"Active defragmentation cannot be enabled\"".into(),
+            help: "check that the server's build supports it: `INFO memory` shows `mem_allocator:jemalloc-…` and `CONFIG SET activedefrag yes` succeeds".into(),
         }),
         ("logfile", Some(v)) if !v.is_empty() => {
             let p = path(v);
