@@ -1,5 +1,5 @@
 //! The stable machine format:
-//! `{"files":[{"path":..,"diagnostics":[{"rule":..,"line":..,"fix":{..}}]}],"summary":{..}}`.
+//! `{"files":[{"path":..,"mode":..,"diagnostics":[{"rule":..,"line":..,"fix":{..}}]}],"summary":{..}}`.
 
 use super::reporter::{Counts, Reporter, SecretTexts, shown_edits};
 use crate::diagnostic::{Applicability, Severity};
