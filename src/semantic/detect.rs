@@ -157,10 +157,16 @@ fn plain_expression(line: &[u8]) -> bool {
 }
 
 /// Whether a value holds template markup that a renderer replaces (`{{ … }}`, `{% … %}`,
-/// `<%= … %>`, `${…}`): in template mode such a value is unknown.
+/// `<%= … %>`, `${…}`, envsubst's `$VAR`): in template mode such a value is unknown.
 pub fn has_template_markup(value: &[u8]) -> bool {
     let has = |needle: &[u8]| value.windows(needle.len()).any(|w| w == needle);
-    has(b"{{") || has(b"{%") || has(b"<%") || has(b"${")
+    has(b"{{")
+        || has(b"{%")
+        || has(b"<%")
+        || has(b"${")
+        || value
+            .windows(2)
+            .any(|w| w[0] == b'$' && (w[1].is_ascii_uppercase() || w[1] == b'_'))
 }
 
 /// Whether a value is a placeholder someone forgot to fill in: `${VAR}`, `$VAR`, `{{ … }}`,
@@ -279,6 +285,16 @@ mod tests {
             Path::new("redis.conf"),
             b"{{ extra }}\nport ${PORT}\n"
         ));
+    }
+
+    #[test]
+    fn template_markup() {
+        for v in ["{{ pw }}", "a{%x%}", "<%= @pw %>", "${PW}", "$REDIS_PASS", ">$PW"] {
+            assert!(has_template_markup(v.as_bytes()), "{v}");
+        }
+        for v in ["6379", "p$ssw0rd", "100$", "yes"] {
+            assert!(!has_template_markup(v.as_bytes()), "{v}");
+        }
     }
 
     #[test]
