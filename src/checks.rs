@@ -88,6 +88,10 @@ checks! {
         "an `aclfile` that does not exist here";
     ActivedefragNeedsBundledJemalloc => "environment/activedefrag-needs-bundled-jemalloc", Info, ADVICE,
         "`activedefrag yes` only starts on builds with Redis' own jemalloc";
+    SentinelScriptNotFound => "environment/sentinel-script-not-found", Warning, ADVICE,
+        "a Sentinel script that does not exist here or is not executable";
+    SentinelScriptWritable => "environment/sentinel-script-writable", Warning, ADVICE,
+        "a Sentinel script that any local user can change";
     LogfileUnwritable => "environment/logfile-unwritable", Warning, ADVICE,
         "the directory of `logfile` does not exist here";
     IncludeNotRead => "environment/include-not-read", Warning, ADVICE,

@@ -136,7 +136,9 @@ fn corpus_runs_clean() {
     for s in &skipped {
         println!("  skipped {s}");
     }
-    println!("findings per rule over corpus/wild at target 7.0 (Sentinel configs and templates found by themselves):");
+    println!(
+        "findings per rule over corpus/wild at target 7.0 (Sentinel configs and templates found by themselves):"
+    );
     let mut by_count: Vec<_> = counts.iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (rule, n) in by_count {

@@ -14,10 +14,12 @@ use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::path::Path;
 
 /// Built-in checks whose inputs cannot be fixture files: each has a test of its own that makes
-/// its input (`include_depth_beyond_the_limit`, `includes_outside_the_root_are_not_read`).
+/// its input (`include_depth_beyond_the_limit`, `includes_outside_the_root_are_not_read`,
+/// `sentinel_scripts_anyone_can_change` in tests/environment.rs).
 const GENERATED: &[&str] = &[
     "invalid/include-too-deep",
     "environment/include-outside-root",
+    "environment/sentinel-script-writable",
 ];
 
 #[test]

@@ -170,7 +170,10 @@ fn wild_cases() -> Option<Vec<Case>> {
         let cols: Vec<&str> = row.split('\t').collect();
         if cols.len() >= 5 && cols[4] == "sentinel" {
             let raw = std::fs::read(wild.join(cols[0])).ok()?;
-            let real_name = Path::new(cols[2]).file_name()?.to_string_lossy().into_owned();
+            let real_name = Path::new(cols[2])
+                .file_name()?
+                .to_string_lossy()
+                .into_owned();
             cases.push(Case {
                 name: format!("wild/{}", cols[0]),
                 bytes: clean(&raw),

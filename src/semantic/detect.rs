@@ -289,7 +289,14 @@ mod tests {
 
     #[test]
     fn template_markup() {
-        for v in ["{{ pw }}", "a{%x%}", "<%= @pw %>", "${PW}", "$REDIS_PASS", ">$PW"] {
+        for v in [
+            "{{ pw }}",
+            "a{%x%}",
+            "<%= @pw %>",
+            "${PW}",
+            "$REDIS_PASS",
+            ">$PW",
+        ] {
             assert!(has_template_markup(v.as_bytes()), "{v}");
         }
         for v in ["6379", "p$ssw0rd", "100$", "yes"] {

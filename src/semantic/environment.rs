@@ -55,3 +55,58 @@ pub(super) fn check_paths(cwd: &Path, primary: &str, args: &[Vec<u8>]) -> Option
         _ => None,
     }
 }
+
+/// `sentinel notification-script|client-reconfig-script MASTER PATH`: Sentinel refuses a script
+/// it cannot execute, and runs whatever the file holds when a failover happens, so a file (or a
+/// directory without the sticky bit) that anyone may write hands the host to any local user.
+pub(super) fn sentinel_script(cwd: &Path, args: &[Vec<u8>]) -> Option<PathFinding> {
+    use std::os::unix::fs::PermissionsExt;
+    let [sub, _, script] = args else {
+        return None;
+    };
+    let sub = String::from_utf8_lossy(sub).to_ascii_lowercase();
+    if sub != "notification-script" && sub != "client-reconfig-script" {
+        return None;
+    }
+    let path = cwd.join(String::from_utf8_lossy(c_str(script)).as_ref());
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Some(PathFinding {
+            check: Check::SentinelScriptNotFound,
+            message: format!(
+                "`{sub}` `{}` does not exist on this machine; Sentinel exits when the script is missing or not executable",
+                path.display()
+            ),
+            help: "install the script on the Sentinel's host, executable, or fix the path".into(),
+        });
+    };
+    let mode = meta.permissions().mode();
+    if !meta.is_file() || mode & 0o111 == 0 {
+        return Some(PathFinding {
+            check: Check::SentinelScriptNotFound,
+            message: format!(
+                "`{sub}` `{}` is not an executable file on this machine; Sentinel exits when it cannot execute the script",
+                path.display()
+            ),
+            help: "make the script executable (`chmod 755`) or fix the path".into(),
+        });
+    }
+    let dir_mode = path
+        .parent()
+        .and_then(|d| std::fs::metadata(d).ok())
+        .map(|m| m.permissions().mode());
+    let writable = if mode & 0o002 != 0 {
+        Some("the script is writable by every user")
+    } else if dir_mode.is_some_and(|m| m & 0o002 != 0 && m & 0o1000 == 0) {
+        Some("its directory is writable by every user (and not sticky), so anyone can replace it")
+    } else {
+        None
+    };
+    writable.map(|why| PathFinding {
+        check: Check::SentinelScriptWritable,
+        message: format!(
+            "`{sub}` `{}`: {why}; Sentinel runs it on every failover",
+            path.display()
+        ),
+        help: "keep Sentinel scripts in a directory only root (or the Sentinel's user) can write, mode 755 or stricter".into(),
+    })
+}

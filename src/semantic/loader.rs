@@ -590,7 +590,17 @@ impl Loader {
                 if primary == "sentinel" && self.sentinel_mode && !args.is_empty() {
                     return match sentinel::check_line(&mut self.sentinel, &self.catalog, idx, args)
                     {
-                        Ok(()) => true,
+                        Ok(()) => {
+                            if let Some(finding) = environment::sentinel_script(&self.cwd, args) {
+                                self.report(
+                                    finding.check,
+                                    span.clone(),
+                                    finding.message,
+                                    Some(finding.help),
+                                );
+                            }
+                            true
+                        }
                         Err(msg) => {
                             self.report(
                                 Check::BadValue,
