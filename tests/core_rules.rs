@@ -367,4 +367,40 @@ fn severities_follow_what_is_known() {
         ),
         redlint::Severity::Error
     );
+    use redlint::Severity::Error;
+    // Published or common passwords are errors; merely short or one-class ones warnings.
+    let weak = |pw: &str| {
+        severity_of(
+            &format!("bind 127.0.0.1\nrequirepass {pw}\n"),
+            "security/weak-password",
+            None,
+        )
+    };
+    assert_eq!(weak("foobared"), Error);
+    assert_eq!(weak("short-Pass1"), Warning);
+    assert_eq!(weak("correcthorsebatterystaplecorrecthorse"), Warning);
+    let acl = |pw: &str| {
+        severity_of(
+            &format!("bind 127.0.0.1\nuser app on >{pw} ~* +@all\n"),
+            "acl/weak-password",
+            None,
+        )
+    };
+    assert_eq!(acl("foobared"), Error);
+    assert_eq!(acl("short-Pass1"), Warning);
+    // Dangerous commands that only clients with a real secret reach: info.
+    let hashed = format!("#{}", "a1".repeat(32));
+    let admin = format!("bind 10.0.0.5\nuser default off\nuser admin on {hashed} ~* &* +@all\n");
+    assert_eq!(
+        severity_of(&admin, "security/dangerous-commands-exposed", None),
+        Info
+    );
+    assert_eq!(
+        severity_of(
+            &format!("{admin}user app on nopass ~* +@all\n"),
+            "security/dangerous-commands-exposed",
+            None
+        ),
+        Warning
+    );
 }

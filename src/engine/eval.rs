@@ -4,7 +4,9 @@ use crate::ruleset::Cond;
 use crate::ruleset::Rhs;
 use crate::ruleset::raw::{AclProperty, ArgSelector, ArgWord, CmpOp, Fact, PlaceholderIn, Profile};
 use crate::semantic::detect::is_placeholder;
-use crate::semantic::facts::{AclUser, Facts, classify_address, weak_secret};
+use crate::semantic::facts::{
+    AclUser, Facts, classify_address, published_secret, replica_buffer_below_backlog, weak_secret,
+};
 use crate::semantic::values::{memtoull, string2ll};
 use crate::semantic::{Entry, Model};
 use std::collections::BTreeMap;
@@ -269,6 +271,29 @@ impl Ctx<'_> {
                 };
                 weak == *want
             }
+            Cond::PublishedSecret(d) => self.first(d).is_some_and(|v| published_secret(&v)),
+            Cond::ItemPublishedPassword(want) => {
+                let published = match item {
+                    Item::Entry(e) => self
+                        .facts
+                        .user_of(self.cfg, &e.args)
+                        .plaintext_passwords
+                        .iter()
+                        .any(|p| published_secret(p)),
+                    _ => false,
+                };
+                published == *want
+            }
+            Cond::ItemPublishedSecret(want) => {
+                let published = match item {
+                    Item::Entry(e) => e
+                        .args
+                        .last()
+                        .is_some_and(|v| published_secret(&String::from_utf8_lossy(v))),
+                    _ => false,
+                };
+                published == *want
+            }
             Cond::LineMatches { directive, regex } => self.cfg.entries_of(directive).any(|e| {
                 let joined: Vec<String> = e
                     .args
@@ -288,6 +313,29 @@ impl Ctx<'_> {
         let Some((_, spec)) = self.cfg.catalog.lookup(primary) else {
             return false;
         };
+        // Each client class is set by the last line that names it: a line all of whose
+        // classes are named again later has no effect.
+        if primary == "client-output-buffer-limit" {
+            let classes = |e: &Entry| -> Vec<Vec<u8>> {
+                e.args
+                    .chunks(4)
+                    .filter_map(|g| g.first())
+                    .map(|c| match c.to_ascii_lowercase().as_slice() {
+                        b"slave" => b"replica".to_vec(),
+                        other => other.to_vec(),
+                    })
+                    .collect()
+            };
+            let mine = classes(entry);
+            let later: Vec<Vec<u8>> = self
+                .cfg
+                .entries_of(primary)
+                .skip_while(|e| !std::ptr::eq(*e, entry))
+                .skip(1)
+                .flat_map(classes)
+                .collect();
+            return !mine.is_empty() && mine.iter().all(|c| later.contains(c));
+        }
         // Directives that accumulate or are keyed keep every line.
         if Model::accumulates(primary) || spec.value_type == crate::catalog::ValueType::Ignored {
             return false;
@@ -317,6 +365,7 @@ impl Ctx<'_> {
             }),
             Fact::ClusterEnabled => yes("cluster-enabled"),
             Fact::AclInUse => facts.aclfile || !facts.users.is_empty(),
+            Fact::ReplicaBufferBelowBacklog => replica_buffer_below_backlog(self.cfg).is_some(),
         }
     }
 }

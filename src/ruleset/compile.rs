@@ -231,6 +231,9 @@ pub enum Cond {
     ItemShadowed(bool),
     ItemPlaceholder(PlaceholderIn),
     ItemWeakSecret(bool),
+    PublishedSecret(String),
+    ItemPublishedPassword(bool),
+    ItemPublishedSecret(bool),
     LineMatches {
         directive: String,
         regex: Regex,
@@ -377,6 +380,9 @@ impl Compiler<'_> {
             }
             Condition::ItemPlaceholder(within) => Cond::ItemPlaceholder(*within),
             Condition::ItemWeakSecret(b) => Cond::ItemWeakSecret(*b),
+            Condition::PublishedSecret(d) => Cond::PublishedSecret(name(d)),
+            Condition::ItemPublishedPassword(b) => Cond::ItemPublishedPassword(*b),
+            Condition::ItemPublishedSecret(b) => Cond::ItemPublishedSecret(*b),
             Condition::LineMatches { directive, regex } => Cond::LineMatches {
                 directive: name(directive),
                 regex: self.regex(regex)?,
@@ -670,7 +676,9 @@ fn cond_reads(c: &Cond, out: &mut Vec<String>) {
     match c {
         Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_reads(c, out)),
         Cond::Not(c) => cond_reads(c, out),
-        Cond::Written(d) | Cond::Unset(d) | Cond::WeakSecret(d) => out.push(d.clone()),
+        Cond::Written(d) | Cond::Unset(d) | Cond::WeakSecret(d) | Cond::PublishedSecret(d) => {
+            out.push(d.clone())
+        }
         Cond::Equals { directive, .. }
         | Cond::OneOf { directive, .. }
         | Cond::Matches { directive, .. }
@@ -710,7 +718,8 @@ fn directive_names(def: &RuleDef) -> Vec<DirName> {
             | Condition::Present(d)
             | Condition::Absent(d)
             | Condition::Unset(d)
-            | Condition::WeakSecret(d) => out.push(d.clone()),
+            | Condition::WeakSecret(d)
+            | Condition::PublishedSecret(d) => out.push(d.clone()),
             Condition::Equals { directive, .. }
             | Condition::OneOf { directive, .. }
             | Condition::Matches { directive, .. }

@@ -164,6 +164,8 @@ pub enum Fact {
     ClusterEnabled,
     /// ACL users are defined (`user` lines or `aclfile`).
     AclInUse,
+    /// The replica class' output buffer hard limit is set below `repl-backlog-size`.
+    ReplicaBufferBelowBacklog,
 }
 
 impl Fact {
@@ -189,6 +191,7 @@ impl Fact {
             Fact::RdbEnabled => &["save"],
             Fact::IsReplica => &["replicaof", "slaveof"],
             Fact::ClusterEnabled => &["cluster-enabled"],
+            Fact::ReplicaBufferBelowBacklog => &["client-output-buffer-limit", "repl-backlog-size"],
         }
     }
 }
@@ -302,6 +305,12 @@ pub enum Condition {
     ItemPlaceholder(PlaceholderIn),
     /// The last value of the current entry (a `sentinel auth-pass` password) is weak.
     ItemWeakSecret(bool),
+    /// The effective value of a secret directive is a published example or common password.
+    PublishedSecret(DirName),
+    /// The current `user` line holds a published or common `>password`.
+    ItemPublishedPassword(bool),
+    /// The last value of the current entry is a published or common password.
+    ItemPublishedSecret(bool),
     /// Some valid line of the directive has values that, joined by single spaces, match.
     LineMatches {
         directive: DirName,

@@ -363,16 +363,41 @@ pub const KNOWN_WEAK_SECRETS: &[&str] = &[
     "use-a-long-random-secret-from-acl-genpass",
 ];
 
+/// Whether a secret is a published example or a common password (the first ones tried).
+pub fn published_secret(value: &str) -> bool {
+    KNOWN_WEAK_SECRETS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(value))
+}
+
+/// The hard limit of the replica class' output buffer and `repl-backlog-size`, in bytes, when
+/// the limit is set (not 0) and below the backlog.
+pub fn replica_buffer_below_backlog(cfg: &Model) -> Option<(u64, u64)> {
+    // The last line that names the class sets it (`slave` is its old name).
+    let mut hard = 256 * 1024 * 1024;
+    for e in cfg.entries_of("client-output-buffer-limit") {
+        for group in e.args.chunks(4) {
+            if let [class, limit, ..] = group
+                && (class.eq_ignore_ascii_case(b"replica") || class.eq_ignore_ascii_case(b"slave"))
+            {
+                hard = super::values::memtoull(limit)?;
+            }
+        }
+    }
+    let backlog = cfg
+        .get("repl-backlog-size")
+        .and_then(|s| super::values::memtoull(s.args.first()?))
+        .unwrap_or(1024 * 1024);
+    (hard != 0 && hard < backlog).then_some((hard, backlog))
+}
+
 /// Why a secret is weak, if it is.
 pub fn weak_secret(value: &str, min_length: usize) -> Option<String> {
     // A placeholder nobody filled in is its own finding (correctness/unexpanded-placeholder).
     if super::detect::is_placeholder(value.as_bytes()) {
         return None;
     }
-    if KNOWN_WEAK_SECRETS
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(value))
-    {
+    if published_secret(value) {
         return Some("a published example or common password".into());
     }
     if value.chars().count() < min_length {
