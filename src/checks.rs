@@ -68,6 +68,8 @@ checks! {
         "directives redis-server refuses together (replicaof in cluster mode, ...)";
     TlsIncomplete => "invalid/tls-incomplete", Error, ADVICE,
         "TLS is on without a certificate, a key, or the CA that client or peer checks need";
+    BindUnresolvable => "invalid/bind-unresolvable", Error, ADVICE,
+        "`bind` names an address no host can resolve: redis-server exits at startup";
     PortCollision => "invalid/port-collision", Error, ADVICE,
         "two listeners on one port (port, tls-port, the cluster bus)";
     ModuleConfigWithoutModule => "invalid/module-config-without-module", Error, ADVICE,

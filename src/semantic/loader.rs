@@ -976,6 +976,55 @@ impl Loader {
         Some((e.args.first()?.as_slice(), e.span().cloned()))
     }
 
+    /// `bind` addresses no resolver can turn into an address (`#` of a comment written after
+    /// the values): redis-server exits when it cannot listen on one ("Could not create server
+    /// TCP listening socket"). Only when it listens on TCP at all.
+    fn unresolvable_binds(&mut self) {
+        let number = |name: &str| {
+            self.effective(name)
+                .and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
+        };
+        let default_port = if self.sentinel_mode { 26379 } else { 6379 };
+        if number("port").unwrap_or(default_port) == 0 && number("tls-port").unwrap_or(0) == 0 {
+            return;
+        }
+        let Some(&i) = self.last.get("bind") else {
+            return;
+        };
+        let entry = &self.entries[i];
+        // Letters, digits and what IPv4, IPv6 (with a zone) and host names are written with.
+        let resolvable = |a: &[u8]| {
+            a.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b".:-_%*".contains(&b))
+        };
+        let Some((index, address)) = entry
+            .args
+            .iter()
+            .enumerate()
+            // `-` makes an address optional only when it does not exist here, not when its
+            // name cannot be resolved (7.0.15 exits on `-#` too).
+            .find(|(_, a)| {
+                let a = a.strip_prefix(b"-").unwrap_or(a);
+                !a.is_empty() && !resolvable(a)
+            })
+        else {
+            return;
+        };
+        let span = entry.arg_span(index).or(entry.span()).cloned();
+        let shown = quoted_prefix(address);
+        let help = if address.starts_with(b"#") {
+            "redis.conf has no inline comments: everything after `bind` is an address; move the comment to its own line"
+        } else {
+            "bind IP addresses or host names the server can resolve"
+        };
+        self.late(
+            Check::BindUnresolvable,
+            span,
+            format!("`bind` address `{shown}` cannot be resolved: redis-server exits with \"Could not create server TCP listening socket\""),
+            Some(help.into()),
+        );
+    }
+
     /// What initServer and clusterInit refuse before serving: TLS without what it needs, and
     /// two listeners on one port (each seen to make redis-server 7.0 exit).
     fn startup_listeners(&mut self) {
@@ -1097,6 +1146,7 @@ impl Loader {
                 Some("remove `replicaof`: cluster nodes get their primary from the cluster".into()),
             );
         }
+        self.unresolvable_binds();
         self.startup_listeners();
         // A Sentinel loads no modules, so it never applies (or misses) their configs.
         if !self.sentinel_mode

@@ -1,0 +1,154 @@
+//! Startup aborts against the real server, started for real: redis-server reads each
+//! `fixtures/startup/*.conf` and tries to listen on free loopback ports, and redlint must report
+//! an `invalid/*` finding exactly when the server exits instead of serving. These are the
+//! verdicts a quick `--port 0` run cannot give (binding, TLS listeners, the cluster bus).
+//!
+//! `{PORT}` and `{PORT2}` in a fixture become free loopback ports, `{CA}`, `{CRT}` and `{KEY}` a
+//! throwaway certificate. Every server is this test's own: started in a temp dir, killed by pid.
+//! Needs `redis-server` and `openssl`: skipped without them, failed without them under `CI`.
+
+mod common;
+
+use common::server::{certificates, free_port};
+use redlint::{CheckOptions, check_bytes};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills and reaps the server when dropped, so it never outlives the test.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Whether redis-server serves the config in `dir` (`Ok`) or exits (`Err` with its log).
+fn server_starts(dir: &Path) -> Result<(), String> {
+    let log = dir.join("server.log");
+    let child = Command::new("redis-server")
+        .arg("redis.conf")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server runs");
+    let mut server = Server(child);
+    let read = || {
+        let mut text = String::new();
+        let _ = std::fs::File::open(&log).and_then(|mut f| f.read_to_string(&mut text));
+        text
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        // "Ready to accept connections tcp", or "… now ready to accept connections at SOCKET".
+        if read()
+            .to_ascii_lowercase()
+            .contains("ready to accept connections")
+        {
+            return Ok(());
+        }
+        if let Ok(Some(_)) = server.0.try_wait() {
+            return Err(read());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!(
+        "redis-server neither served nor exited in 10 s:\n{}",
+        read()
+    );
+}
+
+#[test]
+fn startup_aborts_agree_with_a_real_start() {
+    if !have("redis-server") || !have("openssl") {
+        assert!(
+            !common::in_ci(),
+            "redis-server and openssl are needed under CI"
+        );
+        eprintln!("skipping: redis-server or openssl is not installed");
+        return;
+    }
+    let version = String::from_utf8_lossy(
+        &Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    let target = version
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("v="))
+        .and_then(|v| {
+            let mut parts = v.split('.');
+            format!("{}.{}", parts.next()?, parts.next()?).parse().ok()
+        })
+        .expect("redis-server --version names a version redlint knows");
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, crt, key) = certificates(certs.path());
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/startup");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".conf"))
+        .collect();
+    names.sort();
+    let mut problems = Vec::new();
+    for name in &names {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(fixtures.join(name))
+            .unwrap()
+            .replace("{PORT2}", &free_port().to_string())
+            .replace("{PORT}", &free_port().to_string())
+            .replace("{CA}", &ca.display().to_string())
+            .replace("{CRT}", &crt.display().to_string())
+            .replace("{KEY}", &key.display().to_string());
+        std::fs::write(dir.path().join("redis.conf"), &text).unwrap();
+        let options = CheckOptions {
+            target,
+            cwd: Some(dir.path().to_path_buf()),
+            sentinel: Some(false),
+            template: Some(false),
+            ..Default::default()
+        };
+        let report = check_bytes(&dir.path().join("redis.conf"), text.as_bytes(), &options)
+            .expect("the target has a catalog");
+        let ours = report
+            .first_invalid()
+            .map(|d| format!("{} {}", d.rule, d.message));
+        let theirs = server_starts(dir.path());
+        let expected_start = name.starts_with("accept-");
+        match (&theirs, &ours) {
+            (Ok(()), None) | (Err(_), Some(_)) => {}
+            (Ok(()), Some(ours)) => {
+                problems.push(format!("{name}: the server starts, redlint says {ours}"))
+            }
+            (Err(log), None) => problems.push(format!(
+                "{name}: the server exits, redlint finds nothing:\n{log}"
+            )),
+        }
+        if theirs.is_ok() != expected_start {
+            problems.push(format!(
+                "{name}: the fixture's name says {}, the server did otherwise",
+                if expected_start { "accept" } else { "reject" }
+            ));
+        }
+    }
+    println!("startup: {} fixtures started for real", names.len());
+    assert!(names.len() >= 8, "fixtures/startup has its cases");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
