@@ -70,6 +70,8 @@ checks! {
         "TLS is on without a certificate, a key, or the CA that client or peer checks need";
     BindUnresolvable => "invalid/bind-unresolvable", Error, ADVICE,
         "`bind` names an address no host can resolve: redis-server exits at startup";
+    ClusterBusPortOutOfRange => "invalid/cluster-bus-port-out-of-range", Error, ADVICE,
+        "cluster mode with a client port above 55535 and no `cluster-port`: the bus port is out of range";
     PortCollision => "invalid/port-collision", Error, ADVICE,
         "two listeners on one port (port, tls-port, the cluster bus)";
     ModuleConfigWithoutModule => "invalid/module-config-without-module", Error, ADVICE,

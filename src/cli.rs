@@ -384,16 +384,37 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let mut dirs = config.rule_dirs();
     dirs.extend(args.rule_dirs.iter().cloned());
     let rules = load_rules(&dirs)?;
+    // Ids that moved still work, with a note.
+    let current = |id: &String| {
+        let new = redlint::ruleset::redirected(id);
+        if new != id {
+            eprintln!("redlint: warning: `{id}` is now `{new}`");
+        }
+        new.to_string()
+    };
     let settings = LintSettings {
         profile: args.profile.or(file.profile),
         select: if args.select.is_empty() {
-            file.select.clone()
+            file.select.iter().map(current).collect()
         } else {
-            args.select.clone()
+            args.select.iter().map(current).collect()
         },
-        ignore: file.ignore.iter().chain(&args.ignore).cloned().collect(),
-        severity: file.severity.clone(),
-        params: file.rule_params(),
+        ignore: file
+            .ignore
+            .iter()
+            .chain(&args.ignore)
+            .map(current)
+            .collect(),
+        severity: file
+            .severity
+            .iter()
+            .map(|(k, v)| (current(k), *v))
+            .collect(),
+        params: file
+            .rule_params()
+            .into_iter()
+            .map(|(k, v)| (current(&k), v))
+            .collect(),
         no_suppress: args.no_suppress,
         fix_params: {
             let mut p = file.fix_params();

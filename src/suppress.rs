@@ -76,7 +76,11 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
             }
             _ => continue,
         };
-        let ids: Vec<(String, Range<usize>)> = words.into_iter().skip(1).collect();
+        let ids: Vec<(String, Range<usize>)> = words
+            .into_iter()
+            .skip(1)
+            .map(|(w, r)| (crate::ruleset::redirected(&w).to_string(), r))
+            .collect();
         out.push(Suppression {
             file: id,
             scope,

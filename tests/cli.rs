@@ -410,3 +410,49 @@ fn completions_and_init() {
     // It does not overwrite an existing file.
     assert_eq!(init().status.code(), Some(2));
 }
+
+/// An id that moved (`cluster/bus-port-out-of-range` became a validity check) still works in
+/// `--ignore` and in suppression comments, with a note on standard error.
+#[test]
+fn moved_ids_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let text = "bind 127.0.0.1\ncluster-enabled yes\nport 60000\n";
+    std::fs::write(&conf, text).unwrap();
+    let path = conf.to_str().unwrap();
+    let found = |o: &Output| {
+        rules_in(&json(o)).contains(&"invalid/cluster-bus-port-out-of-range".to_string())
+    };
+    assert!(found(&redlint(&[
+        "check",
+        "--format",
+        "json",
+        "--target-version",
+        "7.0",
+        path
+    ])));
+    let ignored = redlint(&[
+        "check",
+        "--format",
+        "json",
+        "--target-version",
+        "7.0",
+        "--ignore",
+        "cluster/bus-port-out-of-range",
+        path,
+    ]);
+    assert!(!found(&ignored));
+    assert!(stderr(&ignored).contains("is now `invalid/cluster-bus-port-out-of-range`"));
+    std::fs::write(
+        &conf,
+        format!("# redlint: disable-file cluster/bus-port-out-of-range\n{text}"),
+    )
+    .unwrap();
+    let suppressed = redlint(&["check", "--format", "json", "--target-version", "7.0", path]);
+    assert!(!found(&suppressed));
+    assert!(
+        !rules_in(&json(&suppressed))
+            .iter()
+            .any(|r| r.starts_with("meta/"))
+    );
+}

@@ -3,7 +3,7 @@
 //! an `invalid/*` finding exactly when the server exits instead of serving. These are the
 //! verdicts a quick `--port 0` run cannot give (binding, TLS listeners, the cluster bus).
 //!
-//! `{PORT}` and `{PORT2}` in a fixture become free loopback ports, `{CA}`, `{CRT}` and `{KEY}` a
+//! `{PORT}` and `{PORT2}` in a fixture become free loopback ports (`{HIGHPORT}` one above 55535), `{CA}`, `{CRT}` and `{KEY}` a
 //! throwaway certificate. Every server is this test's own: started in a temp dir, killed by pid.
 //! Needs `redis-server` and `openssl`: skipped without them, failed without them under `CI`.
 
@@ -72,6 +72,15 @@ fn server_starts(dir: &Path) -> Result<(), String> {
     );
 }
 
+/// A free loopback port above 55535 (a cluster bus would be out of range on it).
+fn high_free_port() -> u16 {
+    let start = 55_536 + (std::process::id() % 4000) as u16;
+    (start..=65_000)
+        .chain(55_536..start)
+        .find(|&p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        .expect("a free port above 55535")
+}
+
 #[test]
 fn startup_aborts_agree_with_a_real_start() {
     if !have("redis-server") || !have("openssl") {
@@ -112,6 +121,7 @@ fn startup_aborts_agree_with_a_real_start() {
         let dir = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string(fixtures.join(name))
             .unwrap()
+            .replace("{HIGHPORT}", &high_free_port().to_string())
             .replace("{PORT2}", &free_port().to_string())
             .replace("{PORT}", &free_port().to_string())
             .replace("{CA}", &ca.display().to_string())

@@ -23,6 +23,21 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 }
 
+/// Ids that moved: settings, selectors and suppression comments naming the old id mean the new
+/// one (old id, new id).
+pub const REDIRECTS: &[(&str, &str)] = &[(
+    "cluster/bus-port-out-of-range",
+    "invalid/cluster-bus-port-out-of-range",
+)];
+
+/// The current id of `id` (itself unless it moved).
+pub fn redirected(id: &str) -> &str {
+    REDIRECTS
+        .iter()
+        .find(|(old, _)| *old == id)
+        .map_or(id, |(_, new)| new)
+}
+
 /// The loaded rules, in file order; ids are unique among them and the built-in checks.
 #[derive(Debug, Default, Clone)]
 pub struct RuleSet {

@@ -1025,6 +1025,41 @@ impl Loader {
         );
     }
 
+    /// clusterInit ("Port sanity check II"): without `cluster-port` the bus listens on the
+    /// client port (the TLS port with `tls-cluster yes`) plus 10000, so that port must be
+    /// 55535 or less, else redis-server exits ("Redis port number too high").
+    fn cluster_bus_port(&mut self) {
+        let yes = |v: Option<(&[u8], Option<Span>)>| {
+            v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"))
+        };
+        if !yes(self.effective("cluster-enabled")) {
+            return;
+        }
+        let number = |name: &str| {
+            self.effective(name)
+                .and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
+        };
+        if self.catalog.version.at_least(7, 0) && number("cluster-port").unwrap_or(0) != 0 {
+            return;
+        }
+        let tls = self.catalog.version.at_least(6, 0) && yes(self.effective("tls-cluster"));
+        let name = if tls { "tls-port" } else { "port" };
+        let port = number(name).unwrap_or(if tls { 0 } else { 6379 });
+        if port <= 55_535 {
+            return;
+        }
+        let span = self
+            .effective(name)
+            .and_then(|(_, s)| s)
+            .or_else(|| self.effective("cluster-enabled").and_then(|(_, s)| s));
+        self.late(
+            Check::ClusterBusPortOutOfRange,
+            span,
+            format!("cluster mode with `{name} {port}` and no `cluster-port`: the bus port ({}) is above 65535 and redis-server exits (\"Redis port number too high\")", port + 10_000),
+            Some("use a client port of 55535 or less, or (7.0+) set `cluster-port`; clients and peers must be told the new port".into()),
+        );
+    }
+
     /// What initServer and clusterInit refuse before serving: TLS without what it needs, and
     /// two listeners on one port (each seen to make redis-server 7.0 exit).
     fn startup_listeners(&mut self) {
@@ -1147,6 +1182,7 @@ impl Loader {
             );
         }
         self.unresolvable_binds();
+        self.cluster_bus_port();
         self.startup_listeners();
         // A Sentinel loads no modules, so it never applies (or misses) their configs.
         if !self.sentinel_mode
