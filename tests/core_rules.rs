@@ -404,3 +404,48 @@ fn severities_follow_what_is_known() {
         Warning
     );
 }
+
+/// The aclfile replaces every user at startup: it decides whether clients must authenticate,
+/// not `requirepass` (7.0.15 leaves the default user `on nopass` when the file has no
+/// `user default` line). An aclfile that cannot be read is assumed to require it, and said.
+#[test]
+fn an_aclfile_decides_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules_for = |acl: Option<&str>| {
+        match acl {
+            Some(text) => std::fs::write(dir.path().join("users.acl"), text).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(dir.path().join("users.acl"));
+            }
+        }
+        let options = CheckOptions {
+            target: "7.0".parse().unwrap(),
+            cwd: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let text = "bind 10.0.0.5\nrequirepass \"kT7#vQ2-wP9!sL4mXz8R\"\naclfile users.acl\n";
+        let report = lint_bytes(
+            Path::new("redis.conf"),
+            text.as_bytes(),
+            &options,
+            &LintSettings::default(),
+            &builtin_rules(),
+        )
+        .unwrap();
+        assert!(report.first_invalid().is_none(), "{}", listing(&report));
+        report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.clone())
+            .collect::<Vec<_>>()
+    };
+    let open = "security/no-authentication".to_string();
+    let admin_only = rules_for(Some("user admin on >kT7#vQ2-wP9!sL4mXz8R ~* &* +@all\n"));
+    assert!(admin_only.contains(&open), "{admin_only:?}");
+    let hashed = format!("user default on #{} ~* &* +@all\n", "a1".repeat(32));
+    let with_default = rules_for(Some(&hashed));
+    assert!(!with_default.contains(&open), "{with_default:?}");
+    let missing = rules_for(None);
+    assert!(!missing.contains(&open), "{missing:?}");
+    assert!(missing.contains(&"environment/aclfile-not-found".to_string()));
+}

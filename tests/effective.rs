@@ -47,7 +47,10 @@ fn effective_values_match_running_servers() {
                     std::fs::write(p, content.as_str().unwrap().replace("{dir}", dir_str)).unwrap();
                 }
             }
-            let bytes = input.replace("{dir}", dir_str).into_bytes();
+            // The servers ran `SERVER FILE --port 0 …`: command-line options are appended to
+            // the file's text.
+            let mut bytes = input.replace("{dir}", dir_str).into_bytes();
+            bytes.extend_from_slice(b"\nport 0\n");
             let options = CheckOptions {
                 target: version,
                 cwd: Some(dir.path().to_path_buf()),

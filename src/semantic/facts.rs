@@ -220,13 +220,21 @@ impl Facts {
             // No default in the catalog (before 6.2): every interface.
             _ => vec!["*".to_string()],
         };
-        let users: Vec<AclUser> = cfg
-            .entries_of("user")
-            .map(|e| AclUser::from_line(&acl, &e.args))
-            .collect();
         let aclfile = cfg
             .get("aclfile")
             .is_some_and(|s| !s.first_str().is_empty());
+        // An aclfile that was read replaces every user, the default one included.
+        let users: Vec<AclUser> = match &cfg.aclfile_users {
+            Some(lines) if aclfile => lines
+                .iter()
+                .map(|args| AclUser::from_line(&acl, args))
+                .collect(),
+            _ => cfg
+                .entries_of("user")
+                .map(|e| AclUser::from_line(&acl, &e.args))
+                .collect(),
+        };
+        let aclfile_read = aclfile && cfg.aclfile_users.is_some();
         let requirepass = cfg
             .get("requirepass")
             .is_some_and(|s| !s.first_str().is_empty());
@@ -235,7 +243,9 @@ impl Facts {
         let default_user_declared = declared.is_some();
         let default_user = declared.unwrap_or_else(|| {
             let mut u = AclUser::implicit_default();
-            if requirepass {
+            // With an aclfile, `requirepass` is not applied: a file without `user default`
+            // leaves the default user `on nopass` (seen on 7.0.15).
+            if requirepass && !aclfile_read {
                 u.nopass = false;
                 u.passwords = 1;
             }
@@ -247,7 +257,8 @@ impl Facts {
         } else if !version.at_least(6, 0) {
             requirepass
         } else {
-            aclfile || !(default_user.on && default_user.nopass)
+            // An aclfile that could not be read is assumed to require authentication.
+            (aclfile && !aclfile_read) || !(default_user.on && default_user.nopass)
         };
         let protected_mode = version.at_least(3, 2)
             && yes(cfg, "protected-mode")

@@ -153,6 +153,7 @@ impl Loader {
             default_save_points(&loader.catalog)
         };
         loader.mask_repeated_secrets();
+        let aclfile_users = loader.read_aclfile();
         let mut diagnostics = loader.diagnostics;
         let after_reading = diagnostics.len();
         diagnostics.append(&mut loader.late);
@@ -164,6 +165,7 @@ impl Loader {
                 sentinel: loader.sentinel_mode,
                 entries: loader.entries,
                 save_points,
+                aclfile_users,
                 last: loader.last,
             },
             sources: loader.sources,
@@ -974,6 +976,48 @@ impl Loader {
     fn effective(&self, name: &str) -> Option<(&[u8], Option<Span>)> {
         let e = &self.entries[*self.last.get(name)?];
         Some((e.args.first()?.as_slice(), e.span().cloned()))
+    }
+
+    /// The users the `aclfile` defines, read as includes are (regular files, the same limits,
+    /// inside `--include-root`): the server replaces every user with them at startup, so they,
+    /// not `requirepass`, decide whether clients must authenticate. `None` when there is no
+    /// aclfile or it cannot be read here (environment/aclfile-not-found says so).
+    fn read_aclfile(&mut self) -> Option<Vec<Vec<Vec<u8>>>> {
+        use super::files::{self, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+        if !self.catalog.version.at_least(6, 0) {
+            return None;
+        }
+        let (value, _) = self.effective("aclfile")?;
+        let value = super::values::c_str(value);
+        if value.is_empty() {
+            return None;
+        }
+        let path = self.cwd.join(String::from_utf8_lossy(value).as_ref());
+        if let Some(root) = &self.include_root
+            && !canonical(&path).starts_with(root)
+        {
+            return None;
+        }
+        let budget = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES.saturating_sub(self.bytes_read));
+        let bytes = files::read_config(&path, budget).ok()?;
+        self.bytes_read += bytes.len() as u64;
+        let mut users = Vec::new();
+        for line in bytes.split(|&b| b == b'\n') {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            // A line the server cannot read makes it refuse the whole file: nothing is known.
+            let tokens = syntax::tokenize(line).ok()?;
+            let mut words = tokens
+                .iter()
+                .map(|t| syntax::decode(&line[t.span.clone()], t.kind));
+            if !words.next()?.eq_ignore_ascii_case(b"user") {
+                return None;
+            }
+            users.push(words.collect());
+        }
+        Some(users)
     }
 
     /// `bind` addresses no resolver can turn into an address (`#` of a comment written after

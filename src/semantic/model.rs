@@ -115,6 +115,10 @@ pub struct Model {
     pub entries: Vec<Entry>,
     /// RDB save points the server ends up with, after the version's accumulation rules.
     pub save_points: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The `user` lines of the `aclfile` (each line's values after `user`), when it was read;
+    /// `None` with no aclfile, or one redlint could not read (then it is assumed to require
+    /// authentication).
+    pub aclfile_users: Option<Vec<Vec<Vec<u8>>>>,
     /// Primary name → index of the last valid entry.
     pub(crate) last: HashMap<String, usize>,
 }
@@ -129,6 +133,7 @@ impl Model {
             sentinel: false,
             entries: Vec::new(),
             save_points: Vec::new(),
+            aclfile_users: None,
             last: HashMap::new(),
             catalog,
         };
