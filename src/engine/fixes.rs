@@ -242,6 +242,15 @@ impl Planner<'_, '_> {
 
     fn set_password(&mut self) {
         let model = self.ctx.cfg;
+        // The aclfile's users replace the config's: the password belongs in its `user default`
+        // line, and redlint edits config files only.
+        if model.aclfile_users.is_some() && model.is_written("aclfile") {
+            self.blocked = Some(
+                "the aclfile's `user default` line holds it, and redlint does not edit the aclfile"
+                    .into(),
+            );
+            return;
+        }
         let pw = random_password();
         self.key("requirepass");
         self.key("user");
