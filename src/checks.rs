@@ -92,6 +92,8 @@ checks! {
         "an `aclfile` that does not exist here";
     ActivedefragNeedsBundledJemalloc => "environment/activedefrag-needs-bundled-jemalloc", Info, ADVICE,
         "`activedefrag yes` only starts on builds with Redis' own jemalloc";
+    TlsFileNotFound => "environment/tls-file-not-found", Warning, ADVICE,
+        "a TLS certificate, key or CA path that does not exist here";
     SentinelScriptNotFound => "environment/sentinel-script-not-found", Warning, ADVICE,
         "a Sentinel script that does not exist here or is not executable";
     SentinelScriptWritable => "environment/sentinel-script-writable", Warning, ADVICE,

@@ -38,6 +38,14 @@ pub(super) fn check_paths(cwd: &Path, primary: &str, args: &[Vec<u8>]) -> Option
             message: "`activedefrag yes` starts only on a redis-server built with the jemalloc bundled with Redis; builds linked to the system's allocator (Debian and Ubuntu packages among them) exit with \"Active defragmentation cannot be enabled\"".into(),
             help: "check that the server's build supports it: `INFO memory` shows `mem_allocator:jemalloc-…` and `CONFIG SET activedefrag yes` succeeds".into(),
         }),
+        (
+            "tls-cert-file" | "tls-key-file" | "tls-ca-cert-file" | "tls-client-cert-file"
+            | "tls-client-key-file" | "tls-dh-params-file",
+            Some(v),
+        ) if !v.is_empty() && !path(v).is_file() => Some(tls_missing(primary, &path(v))),
+        ("tls-ca-cert-dir", Some(v)) if !v.is_empty() && !path(v).is_dir() => {
+            Some(tls_missing(primary, &path(v)))
+        }
         ("logfile", Some(v)) if !v.is_empty() => {
             let p = path(v);
             p.parent()
@@ -53,6 +61,17 @@ pub(super) fn check_paths(cwd: &Path, primary: &str, args: &[Vec<u8>]) -> Option
                 })
         }
         _ => None,
+    }
+}
+
+fn tls_missing(primary: &str, path: &Path) -> PathFinding {
+    PathFinding {
+        check: Check::TlsFileNotFound,
+        message: format!(
+            "`{primary}` `{}` does not exist on this machine; with TLS on, redis-server exits when it cannot load it",
+            path.display()
+        ),
+        help: "install the certificate files on the server or fix the path".into(),
     }
 }
 
