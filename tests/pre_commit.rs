@@ -117,6 +117,12 @@ fn the_hook_fails_on_an_insecure_config_and_passes_on_a_hardened_one() {
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats/hardened.conf"))
             .unwrap();
     std::fs::write(repo.path().join("redis.conf"), hardened).unwrap();
+    // Its certificate files sit beside it, as on the server.
+    let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats/tls");
+    std::fs::create_dir_all(repo.path().join("tls")).unwrap();
+    for name in ["redis.crt", "redis.key", "ca.crt"] {
+        std::fs::copy(certs.join(name), repo.path().join("tls").join(name)).unwrap();
+    }
     git(repo.path(), &["add", "redis.conf"]);
     let passing = run_hook(&cmd, repo.path(), "redlint");
     assert!(
