@@ -1,5 +1,6 @@
-//! Throughput of a full check (parse, effective config, validity, every rule): the pre-commit
-//! hook runs it on every commit. `cargo bench --bench check` prints time per file.
+//! Time per file and throughput of each stage (parse, effective model with validity, full lint,
+//! fix) on a 5-line config, the stock 7.4 redis.conf and a 60 MB file: the pre-commit hook runs
+//! them on every commit. `cargo bench --bench check`; whole-process ratios are scripts/bench.sh.
 
 use redlint::{CheckOptions, LintSettings, builtin_rules, lint_bytes};
 use std::hint::black_box;
@@ -10,22 +11,45 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stock = root.join("../shared/corpus/upstream/redis-7.4.1.conf");
     let mut out = vec![(
-        "fixtures/sample.conf".to_string(),
-        std::fs::read(root.join("fixtures/sample.conf")).unwrap(),
+        "5-line config".to_string(),
+        b"bind 127.0.0.1 -::1\nport 6379\nrequirepass \"kT7#vQ2-wP9!sL4mXz8R\"\nmaxmemory 2gb\nappendonly yes\n".to_vec(),
     )];
-    if let Ok(bytes) = std::fs::read(&stock) {
-        out.push(("stock redis-7.4.1.conf".to_string(), bytes));
+    match std::fs::read(&stock) {
+        Ok(bytes) => {
+            // About 60 MB: the stock file repeated.
+            let big: Vec<u8> = bytes
+                .iter()
+                .copied()
+                .cycle()
+                .take(bytes.len() * (60_000_000 / bytes.len()))
+                .collect();
+            out.push(("stock redis-7.4.1.conf".to_string(), bytes));
+            out.push(("stock file repeated (60 MB)".to_string(), big));
+        }
+        Err(_) => eprintln!(
+            "{} is missing: the stock-file benchmarks are skipped",
+            stock.display()
+        ),
     }
-    // A synthetic large file: the sample repeated to about 100 000 lines.
-    let sample = std::fs::read(root.join("fixtures/sample.conf")).unwrap();
-    let big: Vec<u8> = sample
-        .iter()
-        .copied()
-        .cycle()
-        .take(sample.len() * 12_500)
-        .collect();
-    out.push(("sample x12500 (100k lines)".to_string(), big));
     out
+}
+
+/// Run `f` for about a second (at least 3 times) and print time per run and throughput.
+fn time(phase: &str, name: &str, bytes: usize, mut f: impl FnMut()) {
+    let start = Instant::now();
+    f();
+    let once = start.elapsed().as_secs_f64().max(1e-6);
+    let iterations = ((1.0 / once) as usize).clamp(3, 5000);
+    let start = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    let per = start.elapsed().as_secs_f64() / iterations as f64;
+    println!(
+        "{phase:6} {name:30} {:10.1} µs  {:8.1} MB/s  ({iterations} runs)",
+        per * 1e6,
+        bytes as f64 / per / 1e6
+    );
 }
 
 fn main() {
@@ -37,29 +61,31 @@ fn main() {
         ..Default::default()
     };
     for (name, bytes) in inputs() {
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count().max(1);
-        let path = PathBuf::from(&name);
-        // Warm up, then pick an iteration count that runs about a second.
-        let start = Instant::now();
-        black_box(
-            lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
-                .expect("the target has a catalog"),
-        );
-        let once = start.elapsed().as_secs_f64().max(1e-6);
-        let iterations = ((1.0 / once) as usize).clamp(3, 2000);
-        let start = Instant::now();
-        for _ in 0..iterations {
-            black_box(
-                lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules)
-                    .expect("the target has a catalog"),
-            );
+        let path = PathBuf::from("redis.conf");
+        let n = bytes.len();
+        time("parse", &name, n, || {
+            black_box(redlint::syntax::parse(&bytes));
+        });
+        time("model", &name, n, || {
+            black_box(redlint::semantic::analyze(&path, bytes.as_slice(), &options).unwrap());
+        });
+        time("lint", &name, n, || {
+            black_box(lint_bytes(&path, bytes.as_slice(), &options, &settings, &rules).unwrap());
+        });
+        if n < 1_000_000 {
+            let request = redlint::autofix::FixRequest {
+                path: &path,
+                bytes: &bytes,
+                options: &options,
+                settings: &settings,
+                rules: &rules,
+                threshold: redlint::Applicability::Unsafe,
+                root_only: true,
+            };
+            time("fix", &name, n, || {
+                black_box(redlint::autofix::fix(&request).ok());
+            });
         }
-        let per = start.elapsed().as_secs_f64() / iterations as f64;
-        println!(
-            "{name:32} {lines:7} lines  {:9.3} ms/check  {:7.2} µs/line  ({iterations} runs)",
-            per * 1e3,
-            per * 1e6 / lines as f64
-        );
     }
     human_output_scales_linearly(&options);
 }
