@@ -69,6 +69,8 @@ struct Loader {
     secret_may_follow: bool,
     /// The line being read may be a secret as a whole: messages must not quote it.
     hide_name: bool,
+    /// The directive an unknown name of the line being read probably means.
+    meant: Option<String>,
     /// The files of each unit being read, outermost first (canonical paths), to stop cycles.
     stack: Vec<Vec<PathBuf>>,
     /// Bytes and files read so far, for the limits of one check.
@@ -132,6 +134,7 @@ impl Loader {
             cwd,
             secret_may_follow: false,
             hide_name: false,
+            meant: None,
             stack: vec![vec![canonical(path)]],
             bytes_read: bytes.len() as u64,
             files_read: 1,
@@ -224,6 +227,15 @@ impl Loader {
         self.emit(check, span, message, help);
     }
 
+    /// [`secrets::meant`] of a line's name (`tokens[0]`).
+    fn meant_of(&self, tokens: &[Token]) -> Option<String> {
+        let name = tokens.first()?.value(self.unit_bytes());
+        secrets::meant(
+            &self.catalog,
+            &String::from_utf8_lossy(&name).to_ascii_lowercase(),
+        )
+    }
+
     /// Read one parse unit: a file, or the matches of a glob include read as one buffer.
     fn read_unit(&mut self, files: &[FileId]) {
         let pieces: Vec<(FileId, &[u8])> = files
@@ -283,11 +295,13 @@ impl Loader {
                 }
             };
             if let Some((kind, offset)) = lex_error {
+                let meant = self.meant_of(&tokens);
                 let masked = secrets::line_secrets(
                     &self.catalog,
                     self.unit_bytes(),
                     &tokens,
                     Some(content.end),
+                    meant.as_deref(),
                 );
                 self.add_secrets(masked);
                 self.report(
@@ -301,7 +315,15 @@ impl Loader {
             if let Some(counts) = self.unit_lines.last_mut() {
                 counts.0 += 1;
             }
-            let mut masked = secrets::line_secrets(&self.catalog, self.unit_bytes(), &tokens, None);
+            // The did-you-mean of an unknown name, once: masking and the message both use it.
+            self.meant = self.meant_of(&tokens);
+            let mut masked = secrets::line_secrets(
+                &self.catalog,
+                self.unit_bytes(),
+                &tokens,
+                None,
+                self.meant.as_deref(),
+            );
             let follows = std::mem::take(&mut self.secret_may_follow);
             if follows {
                 // The secret of the line before, on a line of its own: all of it.
@@ -494,7 +516,7 @@ impl Loader {
             return false;
         }
         let written = quoted_prefix(&src[name_tok.span.clone()]);
-        let mut help = secrets::meant(&self.catalog, name).map(|s| format!("did you mean `{s}`?"));
+        let mut help = self.meant.take().map(|s| format!("did you mean `{s}`?"));
         if written.starts_with('\u{c}') || written.starts_with('\u{b}') || name.starts_with('#') {
             help = Some("a comment must start with `#` as the first character after spaces and tabs; a form feed or vertical tab before it makes redis-server read a directive".into());
         } else if name.ends_with(':') {

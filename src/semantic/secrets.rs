@@ -46,20 +46,24 @@ pub fn value_not_shown(catalog: &Catalog, name: &str) -> bool {
 /// The byte ranges of one line (`tokens[0]` is the name) that hold secrets. `unparsed_end` is
 /// the end of the line when the tokenizer failed on it: everything after the last token read
 /// may then be secret too.
+///
+/// `meant` is [`meant`] of the line's name, computed once by the caller (it also words the
+/// unknown-directive message).
 pub fn line_secrets(
     catalog: &Catalog,
     src: &[u8],
     tokens: &[Token],
     unparsed_end: Option<usize>,
+    meant: Option<&str>,
 ) -> Vec<Range<usize>> {
     let Some((name_tok, args)) = tokens.split_first() else {
         return Vec::new();
     };
     let written = String::from_utf8_lossy(&name_tok.value(src)).to_ascii_lowercase();
     // A mistyped secret directive still holds the secret: mask it as the directive it means.
-    let name = meant(catalog, &written)
-        .filter(|m| whole_value_secret(catalog, m) || m == "user")
-        .unwrap_or(written);
+    let name = meant
+        .filter(|m| whole_value_secret(catalog, m) || *m == "user")
+        .map_or(written, str::to_string);
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut mask_rest = false;
     if whole_value_secret(catalog, &name) {
