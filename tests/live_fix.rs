@@ -5,30 +5,11 @@
 
 mod common;
 
-use common::server::{certificates, free_port, run};
+use common::server::{Server, certificates, free_port, have, run};
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// Kills and reaps the server when dropped, so it never outlives the test.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
 
 /// The target version of the installed redis-server (`7.0` for 7.0.15).
 fn server_target() -> String {

@@ -9,31 +9,12 @@
 
 mod common;
 
-use common::server::{certificates, free_port};
+use common::server::{Server, certificates, free_port, have};
 use redlint::{CheckOptions, check_bytes};
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Kills and reaps the server when dropped, so it never outlives the test.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
 
 /// Whether redis-server serves the config in `dir` (`Ok`) or exits (`Err` with its log).
 fn server_starts(dir: &Path) -> Result<(), String> {

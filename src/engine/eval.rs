@@ -237,16 +237,9 @@ impl Ctx<'_> {
                 _ => false,
             },
             Cond::ItemWeakPassword(want) => {
-                let weak = match item {
-                    Item::Entry(e) => self
-                        .facts
-                        .user_of(self.cfg, &e.args)
-                        .plaintext_passwords
-                        .iter()
-                        .any(|p| weak_secret(p, self.min_secret_length()).is_some()),
-                    _ => false,
-                };
-                weak == *want
+                self.item_user_password(item, |p| {
+                    weak_secret(p, self.min_secret_length()).is_some()
+                }) == *want
             }
             Cond::ItemPlaceholder(within) => match item {
                 Item::Entry(e) => {
@@ -262,37 +255,16 @@ impl Ctx<'_> {
                 _ => false,
             },
             Cond::ItemWeakSecret(want) => {
-                let weak = match item {
-                    Item::Entry(e) => e.args.last().is_some_and(|v| {
-                        let v = String::from_utf8_lossy(v);
-                        !v.is_empty() && weak_secret(&v, self.min_secret_length()).is_some()
-                    }),
-                    _ => false,
-                };
-                weak == *want
+                self.item_last_value(item, |v| {
+                    !v.is_empty() && weak_secret(v, self.min_secret_length()).is_some()
+                }) == *want
             }
             Cond::PublishedSecret(d) => self.first(d).is_some_and(|v| published_secret(&v)),
             Cond::ItemPublishedPassword(want) => {
-                let published = match item {
-                    Item::Entry(e) => self
-                        .facts
-                        .user_of(self.cfg, &e.args)
-                        .plaintext_passwords
-                        .iter()
-                        .any(|p| published_secret(p)),
-                    _ => false,
-                };
-                published == *want
+                self.item_user_password(item, published_secret) == *want
             }
             Cond::ItemPublishedSecret(want) => {
-                let published = match item {
-                    Item::Entry(e) => e
-                        .args
-                        .last()
-                        .is_some_and(|v| published_secret(&String::from_utf8_lossy(v))),
-                    _ => false,
-                };
-                published == *want
+                self.item_last_value(item, published_secret) == *want
             }
             Cond::LineMatches { directive, regex } => self.cfg.entries_of(directive).any(|e| {
                 let joined: Vec<String> = e
@@ -302,6 +274,31 @@ impl Ctx<'_> {
                     .collect();
                 regex.is_match(&joined.join(" "))
             }),
+        }
+    }
+
+    /// Whether a `>password` of the current `user` line satisfies `test`.
+    fn item_user_password(&self, item: &Item, test: impl Fn(&str) -> bool) -> bool {
+        match item {
+            Item::Entry(e) => self
+                .facts
+                .user_of(self.cfg, &e.args)
+                .plaintext_passwords
+                .iter()
+                .any(|p| test(p)),
+            _ => false,
+        }
+    }
+
+    /// Whether the last value of the current entry (a `sentinel auth-pass` password)
+    /// satisfies `test`.
+    fn item_last_value(&self, item: &Item, test: impl Fn(&str) -> bool) -> bool {
+        match item {
+            Item::Entry(e) => e
+                .args
+                .last()
+                .is_some_and(|v| test(&String::from_utf8_lossy(v))),
+            _ => false,
         }
     }
 

@@ -1000,6 +1000,18 @@ impl Loader {
         Some((e.args.first()?.as_slice(), e.span().cloned()))
     }
 
+    /// The effective value of `name` as a plain number, when it is written as one.
+    fn effective_number(&self, name: &str) -> Option<i64> {
+        let (a, _) = self.effective(name)?;
+        std::str::from_utf8(a).ok()?.parse().ok()
+    }
+
+    /// The effective `port`, with the default of the mode (a Sentinel's is 26379).
+    fn effective_port(&self) -> i64 {
+        self.effective_number("port")
+            .unwrap_or(if self.sentinel_mode { 26379 } else { 6379 })
+    }
+
     /// The users the `aclfile` defines, read as includes are (regular files, the same limits,
     /// inside `--include-root`): the server replaces every user with them at startup, so they,
     /// not `requirepass`, decide whether clients must authenticate. `None` when there is no
@@ -1046,12 +1058,7 @@ impl Loader {
     /// the values): redis-server exits when it cannot listen on one ("Could not create server
     /// TCP listening socket"). Only when it listens on TCP at all.
     fn unresolvable_binds(&mut self) {
-        let number = |name: &str| {
-            self.effective(name)
-                .and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
-        };
-        let default_port = if self.sentinel_mode { 26379 } else { 6379 };
-        if number("port").unwrap_or(default_port) == 0 && number("tls-port").unwrap_or(0) == 0 {
+        if self.effective_port() == 0 && self.effective_number("tls-port").unwrap_or(0) == 0 {
             return;
         }
         let Some(&i) = self.last.get("bind") else {
@@ -1101,16 +1108,18 @@ impl Loader {
         if !yes(self.effective("cluster-enabled")) {
             return;
         }
-        let number = |name: &str| {
-            self.effective(name)
-                .and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
-        };
-        if self.catalog.version.at_least(7, 0) && number("cluster-port").unwrap_or(0) != 0 {
+        if self.catalog.version.at_least(7, 0)
+            && self.effective_number("cluster-port").unwrap_or(0) != 0
+        {
             return;
         }
         let tls = self.catalog.version.at_least(6, 0) && yes(self.effective("tls-cluster"));
         let name = if tls { "tls-port" } else { "port" };
-        let port = number(name).unwrap_or(if tls { 0 } else { 6379 });
+        let port = if tls {
+            self.effective_number(name).unwrap_or(0)
+        } else {
+            self.effective_port()
+        };
         if port <= 55_535 {
             return;
         }
@@ -1139,8 +1148,7 @@ impl Loader {
         let yes = |v: Option<(&[u8], Option<Span>)>| {
             v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"))
         };
-        let default_port = if self.sentinel_mode { 26379 } else { 6379 };
-        let port = number(self.effective("port")).unwrap_or(default_port);
+        let port = self.effective_port();
         let tls_port = number(self.effective("tls-port")).unwrap_or(0);
         let tls_replication = yes(self.effective("tls-replication"));
         let tls_cluster = yes(self.effective("tls-cluster"));

@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> u16 {
@@ -82,4 +82,24 @@ pub fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         &p(&crt),
     ]);
     (ca, crt, key)
+}
+
+/// Kills and reaps the server when dropped, so it never outlives the test.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether `program --version` runs.
+pub fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
 }
