@@ -37,6 +37,11 @@ pub(crate) fn printable(text: &str) -> String {
     out
 }
 
+/// A byte that is not copied as it is: a line break, or a control byte (tab aside).
+fn is_special(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
 impl Shown {
     /// `secrets` are ranges of `bytes`.
     pub fn new(bytes: &[u8], secrets: &[Range<usize>]) -> Shown {
@@ -96,9 +101,20 @@ impl Shown {
                 i += 1;
                 continue;
             }
-            out.copy(i..i + 1, bytes);
-            line_len += 1;
-            i += 1;
+            // A run of plain bytes, copied at once: up to the next special byte, the next
+            // secret or the cut.
+            let limit = bytes
+                .len()
+                .min(secrets.get(next_secret).map_or(usize::MAX, |s| s.start))
+                .min(i + (MAX_SHOWN_LINE - line_len));
+            let end = bytes[i..limit]
+                .iter()
+                .position(|&b| is_special(b))
+                .map_or(limit, |p| i + p)
+                .max(i + 1);
+            out.copy(i..end, bytes);
+            line_len += end - i;
+            i = end;
         }
         out
     }
@@ -121,8 +137,7 @@ impl Shown {
     }
 
     fn copy(&mut self, file: Range<usize>, bytes: &[u8]) {
-        let shown = bytes[file.clone()].to_vec();
-        self.push(file, &shown, true);
+        self.push(file.clone(), &bytes[file], true);
     }
 
     fn replace(&mut self, file: Range<usize>, shown: &[u8]) {

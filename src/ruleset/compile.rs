@@ -11,7 +11,7 @@ use super::versions::VersionReq;
 use crate::diagnostic::{Applicability, Severity};
 use regex::Regex;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Placeholders a message template may use.
 pub const PLACEHOLDERS: &[&str] = &[
@@ -195,7 +195,7 @@ pub enum Cond {
     },
     Matches {
         directive: String,
-        regex: Regex,
+        regex: LazyRegex,
         arg: ArgSelector,
     },
     Compare {
@@ -217,7 +217,7 @@ pub enum Cond {
     },
     CommandReachable(String),
     WeakSecret(String),
-    ItemMatches(Regex),
+    ItemMatches(LazyRegex),
     ItemIn(Vec<String>),
     ItemClass(Vec<AddressClass>),
     AclUser {
@@ -225,8 +225,8 @@ pub enum Cond {
         has: AclProperty,
     },
     ItemWeakPassword(bool),
-    ItemArgsMatches(Regex),
-    ItemNameMatches(Regex),
+    ItemArgsMatches(LazyRegex),
+    ItemNameMatches(LazyRegex),
     ItemIsAlias(bool),
     ItemShadowed(bool),
     ItemPlaceholder(PlaceholderIn),
@@ -236,7 +236,7 @@ pub enum Cond {
     ItemPublishedSecret(bool),
     LineMatches {
         directive: String,
-        regex: Regex,
+        regex: LazyRegex,
     },
 }
 
@@ -252,6 +252,31 @@ struct Compiler<'a> {
     source: &'a Arc<RuleSource>,
     id: String,
     needs_file: bool,
+    builtin: bool,
+}
+
+/// A rule's regex, built the first time a file reaches it: most conditions with a regex only
+/// run when their directive is written, and building every regex dominated start-up.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    pattern: String,
+    built: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    pub fn get(&self) -> &Regex {
+        self.built.get_or_init(|| {
+            Regex::new(&self.pattern).expect("built-in regexes are built by the rule tests")
+        })
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.get().is_match(text)
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
 }
 
 impl Compiler<'_> {
@@ -259,17 +284,27 @@ impl Compiler<'_> {
         load_error(self.source, span, kind, None)
     }
 
-    fn regex(&self, pattern: &toml::Spanned<String>) -> Result<Regex, Box<RuleLoadError>> {
-        Regex::new(pattern.get_ref()).map_err(|e| {
-            self.error(
-                Some(pattern.span()),
-                RuleError::BadRegex {
-                    rule: self.id.clone(),
-                    regex: pattern.get_ref().clone(),
-                    reason: e.to_string(),
-                },
-            )
-        })
+    /// A built-in rule's regex is built on first use (tests build every one); a user's is built
+    /// now, so that a bad pattern is reported when the rule file is loaded.
+    fn regex(&self, pattern: &toml::Spanned<String>) -> Result<LazyRegex, Box<RuleLoadError>> {
+        let lazy = LazyRegex {
+            pattern: pattern.get_ref().clone(),
+            built: OnceLock::new(),
+        };
+        if !self.builtin {
+            let built = Regex::new(pattern.get_ref()).map_err(|e| {
+                self.error(
+                    Some(pattern.span()),
+                    RuleError::BadRegex {
+                        rule: self.id.clone(),
+                        regex: pattern.get_ref().clone(),
+                        reason: e.to_string(),
+                    },
+                )
+            })?;
+            let _ = lazy.built.set(built);
+        }
+        Ok(lazy)
     }
 
     fn cond(&mut self, c: &Condition) -> Result<Cond, Box<RuleLoadError>> {
@@ -445,6 +480,7 @@ pub(super) fn compile(
         source,
         id: id.clone(),
         needs_file: false,
+        builtin,
     };
     if !is_kebab_id(&id) {
         return Err(c.error(Some(def.id.span()), RuleError::BadId(id)));

@@ -173,3 +173,21 @@ pub fn selector_matches(selector: &str, id: &str) -> bool {
     let s = selector.trim_end_matches('/');
     id == s || id.split('/').next() == Some(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Built-in regexes are built on first use; loading the same files as user rules builds
+    /// every one now, so a bad pattern fails here rather than on some user's file.
+    #[test]
+    fn every_builtin_regex_builds() {
+        let mut set = RuleSet::default();
+        for (name, text) in embedded::RULE_SOURCES {
+            if let Err(e) = set.add_source(&format!("rules/{name}.toml"), text, false) {
+                panic!("{e}");
+            }
+        }
+        assert_eq!(set.rules().len(), RuleSet::builtin().unwrap().rules().len());
+    }
+}
