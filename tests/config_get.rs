@@ -223,13 +223,13 @@ fn config_get_matches_catalog() {
     }
     // The other direction
     let mut absent_conditional = Vec::new();
-    for (name, spec) in &catalog.directives {
+    for (name, spec) in catalog.directives() {
         if spec.has_flag("HIDDEN")
             || matches!(spec.value_type, ValueType::Special | ValueType::Ignored)
         {
             continue;
         }
-        let returned = got.contains_key(name) || spec.aliases.iter().any(|a| got.contains_key(a));
+        let returned = got.contains_key(name) || spec.aliases.iter().any(|a| got.contains_key(*a));
         if returned {
             continue;
         }
@@ -247,7 +247,7 @@ fn config_get_matches_catalog() {
         "config_get: {server_version}: CONFIG GET returned {} names; catalog {} has {} directives",
         got.len(),
         catalog.version,
-        catalog.directives.len()
+        catalog.directives().count()
     );
     let _ = writeln!(out, "  defaults agreeing: {matched}");
     let _ = writeln!(out, "  documented exceptions: {}", exceptions.join("; "));

@@ -456,13 +456,12 @@ fn main() {
     let mut vocab = Vocab::build(&base_bytes);
     // Value hints from the catalog of the target (which enum words and bounds to try).
     if let Ok(catalog) = redlint::catalog::Catalog::load(target) {
-        for (name, spec) in &catalog.directives {
-            for n in std::iter::once(name).chain(&spec.aliases) {
+        for (name, spec) in catalog.directives() {
+            for n in std::iter::once(name).chain(spec.aliases.iter().copied()) {
                 let n = n.to_ascii_lowercase();
                 if !spec.enum_values.is_empty() {
-                    vocab
-                        .enum_values
-                        .insert(n.clone(), spec.enum_values.clone());
+                    let words = spec.enum_values.iter().map(|w| w.to_string()).collect();
+                    vocab.enum_values.insert(n.clone(), words);
                 }
                 if let (Some(lo), Some(hi)) = (spec.min_value(), spec.max_value()) {
                     vocab.bounds.insert(n, (lo, hi));

@@ -211,7 +211,7 @@ impl Ctx<'_> {
                 users.any(|u| match has {
                     AclProperty::Nopass => u.on && u.nopass,
                     AclProperty::PlaintextPassword => !u.plaintext_passwords.is_empty(),
-                    AclProperty::Unrestricted => u.is_unrestricted(&self.cfg.catalog),
+                    AclProperty::Unrestricted => u.is_unrestricted(self.cfg.catalog),
                     AclProperty::On => u.on,
                     AclProperty::DefaultAllChannels => u.all_channels_by_default,
                 })
@@ -244,7 +244,7 @@ impl Ctx<'_> {
             Cond::ItemPlaceholder(within) => match item {
                 Item::Entry(e) => {
                     let secret = crate::semantic::secrets::entry_secret_values(
-                        &self.cfg.catalog,
+                        self.cfg.catalog,
                         e.key(),
                         &e.args,
                     );

@@ -116,7 +116,7 @@ fn target_name(model: &Model, directive: &str) -> Option<String> {
     let other = crate::catalog::Catalog::load(crate::catalog::newest_with(directive)?).ok()?;
     let (primary, spec) = other.lookup(directive)?;
     std::iter::once(primary)
-        .chain(spec.aliases.iter().map(String::as_str))
+        .chain(spec.aliases.iter().copied())
         .find_map(|n| model.catalog.lookup(n).map(|(p, _)| p.to_string()))
 }
 
@@ -229,7 +229,7 @@ impl Planner<'_, '_> {
     }
 
     fn remove(&mut self, entry: &Entry) {
-        let delete = secrets::value_not_shown(&self.ctx.cfg.catalog, entry.key());
+        let delete = secrets::value_not_shown(self.ctx.cfg.catalog, entry.key());
         self.key(entry.key());
         match entry.span() {
             Some(line) => self.changes.push(Change::Remove {

@@ -142,7 +142,7 @@ impl RuleSet {
 
     /// Check every directive name in the rules against the catalogs of all versions.
     pub fn check_directive_names(&self) -> Result<(), Box<RuleLoadError>> {
-        let catalogs: Vec<Arc<Catalog>> = catalog::available()
+        let catalogs: Vec<&Catalog> = catalog::available()
             .into_iter()
             .filter_map(|v| Catalog::load(v).ok())
             .collect();

@@ -73,10 +73,10 @@ impl AclError {
 /// What the ACL code of one version knows: commands (by original name), categories, subcommands.
 pub struct AclModel<'a> {
     pub version: Version,
-    pub commands: &'a [String],
-    pub categories: &'a [String],
+    pub commands: &'a [&'static str],
+    pub categories: &'a [&'static str],
     /// Container command → subcommands (7.0+, from the catalog).
-    pub subcommands: &'a std::collections::BTreeMap<String, Vec<String>>,
+    pub subcommands: crate::catalog::Table,
     /// `acl-pubsub-default allchannels`: new users and selectors start with all channels.
     pub pubsub_allchannels: bool,
 }
@@ -85,9 +85,9 @@ impl<'a> AclModel<'a> {
     pub fn new(catalog: &'a Catalog, pubsub_allchannels: bool) -> Self {
         AclModel {
             version: catalog.version,
-            commands: &catalog.commands,
-            categories: &catalog.acl_categories,
-            subcommands: &catalog.subcommands,
+            commands: catalog.commands,
+            categories: catalog.acl_categories,
+            subcommands: catalog.subcommands,
             pubsub_allchannels,
         }
     }

@@ -117,14 +117,14 @@ impl AclUser {
 
     /// Whether this user's command rules allow `key` (`cmd` or `container|sub`, lowercase)
     /// with the given ACL categories.
-    pub fn allows(&self, key: &str, cats: &[String]) -> bool {
+    pub fn allows(&self, key: &str, cats: &[&str]) -> bool {
         let container = key.split('|').next().unwrap_or(key);
         let mut allowed = false;
         for rule in &self.command_rules {
             let (sign, body) = rule.split_at(1);
             let grant = sign == "+";
             let hit = match body.strip_prefix('@') {
-                Some(cat) => cat == "all" || cats.iter().any(|c| c == cat),
+                Some(cat) => cat == "all" || cats.contains(&cat),
                 // A rule on the container covers its subcommands; `+cmd|sub` on a command without
                 // a subcommand table (6.x first-arg rules) makes it partly reachable.
                 None => {
@@ -147,7 +147,7 @@ impl AclUser {
             // `CONTAINER HELP` only prints usage: it does not make the command reachable.
             Some(subs) if !subs.is_empty() => {
                 let mut key = String::with_capacity(command.len() + 24);
-                subs.iter().filter(|s| *s != "help").any(|sub| {
+                subs.iter().filter(|s| **s != "help").any(|sub| {
                     key.clear();
                     key.push_str(command);
                     key.push('|');
@@ -206,7 +206,7 @@ impl Facts {
             && cfg
                 .get("acl-pubsub-default")
                 .is_some_and(|s| s.first_str().eq_ignore_ascii_case("allchannels"));
-        let acl = AclModel::new(&cfg.catalog, pubsub_all);
+        let acl = AclModel::new(cfg.catalog, pubsub_all);
         let port = int_of(cfg, "port", 6379);
         let tls_port = int_of(cfg, "tls-port", 0);
         let bind_set = cfg.is_written("bind");
@@ -296,7 +296,7 @@ impl Facts {
 
     /// The user a `user` line (its values) defines, as the server builds it.
     pub fn user_of(&self, cfg: &Model, args: &[Vec<u8>]) -> AclUser {
-        AclUser::from_line(&AclModel::new(&cfg.catalog, self.pubsub_allchannels), args)
+        AclUser::from_line(&AclModel::new(cfg.catalog, self.pubsub_allchannels), args)
     }
 
     pub fn tcp_listening(&self) -> bool {
@@ -451,11 +451,11 @@ mod tests {
             .map(|s| s.as_bytes().to_vec())
             .collect();
         let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
-        let model = AclModel::new(&catalog, false);
+        let model = AclModel::new(catalog, false);
         let u = AclUser::from_line(&model, &line);
         assert!(u.on && !u.nopass && u.passwords == 1);
-        assert!(!u.may_run("flushall", &catalog));
-        assert!(u.may_run("get", &catalog));
+        assert!(!u.may_run("flushall", catalog));
+        assert!(u.may_run("get", catalog));
         let denied = AclUser::from_line(
             &model,
             &[
@@ -466,10 +466,10 @@ mod tests {
                 b"-@dangerous".to_vec(),
             ],
         );
-        assert!(!denied.may_run("flushall", &catalog));
-        assert!(denied.may_run("get", &catalog));
+        assert!(!denied.may_run("flushall", catalog));
+        assert!(denied.may_run("get", catalog));
         // CONFIG is a container: every subcommand of it is @dangerous or @admin.
-        assert!(!denied.may_run("config", &catalog));
+        assert!(!denied.may_run("config", catalog));
         let partial = AclUser::from_line(
             &model,
             &[
@@ -479,7 +479,7 @@ mod tests {
                 b"+config|get".to_vec(),
             ],
         );
-        assert!(partial.may_run("config", &catalog));
+        assert!(partial.may_run("config", catalog));
     }
 
     #[test]

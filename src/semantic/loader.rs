@@ -43,7 +43,7 @@ pub fn analyze(
 }
 
 struct Loader {
-    catalog: Arc<Catalog>,
+    catalog: &'static Catalog,
     family: Family,
     sources: Sources,
     /// The syntax tree of each source file, by file id.
@@ -114,11 +114,11 @@ impl Loader {
         let mut loader = Loader {
             family: options.target.family(),
             special: {
-                let mut state = SpecialState::new(&catalog);
+                let mut state = SpecialState::new(catalog);
                 state.set_sentinel_mode(sentinel_mode);
                 state
             },
-            sentinel: SentinelState::new(&catalog),
+            sentinel: SentinelState::new(catalog),
             sentinel_mode,
             template,
             catalog,
@@ -153,7 +153,7 @@ impl Loader {
         {
             loader.save.points.clone()
         } else {
-            default_save_points(&loader.catalog)
+            default_save_points(loader.catalog)
         };
         loader.mask_repeated_secrets();
         let aclfile_users = loader.read_aclfile();
@@ -231,7 +231,7 @@ impl Loader {
     fn meant_of(&self, tokens: &[Token]) -> Option<String> {
         let name = tokens.first()?.value(self.unit_bytes());
         secrets::meant(
-            &self.catalog,
+            self.catalog,
             &String::from_utf8_lossy(&name).to_ascii_lowercase(),
         )
     }
@@ -297,7 +297,7 @@ impl Loader {
             if let Some((kind, offset)) = lex_error {
                 let meant = self.meant_of(&tokens);
                 let masked = secrets::line_secrets(
-                    &self.catalog,
+                    self.catalog,
                     self.unit_bytes(),
                     &tokens,
                     Some(content.end),
@@ -318,7 +318,7 @@ impl Loader {
             // The did-you-mean of an unknown name, once: masking and the message both use it.
             self.meant = self.meant_of(&tokens);
             let mut masked = secrets::line_secrets(
-                &self.catalog,
+                self.catalog,
                 self.unit_bytes(),
                 &tokens,
                 None,
@@ -332,7 +332,7 @@ impl Loader {
             let name =
                 String::from_utf8_lossy(&tokens[0].value(self.unit_bytes())).to_ascii_lowercase();
             self.secret_may_follow =
-                secrets::value_may_follow(&self.catalog, &name, tokens.len() - 1);
+                secrets::value_may_follow(self.catalog, &name, tokens.len() - 1);
             self.add_secrets(masked);
             self.hide_name = follows;
             self.read_directive(content, &tokens[0], &tokens[1..])
@@ -424,7 +424,7 @@ impl Loader {
         let name = String::from_utf8_lossy(&raw_name).to_ascii_lowercase();
         let mut args: Vec<Vec<u8>> = arg_toks.iter().map(|t| t.value(src)).collect();
         let arg_ranges: Vec<Range<usize>> = arg_toks.iter().map(|t| t.span.clone()).collect();
-        let catalog = self.catalog.clone();
+        let catalog = self.catalog;
         let found = catalog.lookup(&name);
         let origin = LineOrigin {
             line: self.at(content.clone()),
@@ -561,7 +561,7 @@ impl Loader {
         }
         match &spec.args {
             Args::Exactly(k) => n == *k as usize,
-            Args::Keyword(_) => true,
+            Args::Variadic | Args::Unchecked => true,
         }
     }
 
@@ -578,7 +578,7 @@ impl Loader {
             let expected = match (&spec.args, spec.args_min) {
                 (_, Some(m)) => format!("at least {m}"),
                 (Args::Exactly(k), _) => k.to_string(),
-                (Args::Keyword(k), _) => k.clone(),
+                (args, _) => args.describe(),
             };
             let inline_comment = arg_spans
                 .iter()
@@ -612,8 +612,7 @@ impl Loader {
                     return self.chdir(&args[0], span.clone());
                 }
                 if primary == "sentinel" && self.sentinel_mode && !args.is_empty() {
-                    return match sentinel::check_line(&mut self.sentinel, &self.catalog, idx, args)
-                    {
+                    return match sentinel::check_line(&mut self.sentinel, self.catalog, idx, args) {
                         Ok(()) => {
                             if let Some(finding) = environment::sentinel_script(&self.cwd, args) {
                                 self.report(
@@ -636,7 +635,7 @@ impl Loader {
                         }
                     };
                 }
-                match special::check_special(&mut self.special, &self.catalog, idx, primary, args) {
+                match special::check_special(&mut self.special, self.catalog, idx, primary, args) {
                     Ok(()) => {
                         self.environment(primary, args, span.clone());
                         true
@@ -748,14 +747,14 @@ impl Loader {
         span: Range<usize>,
     ) -> bool {
         let validator = match (&spec.validator, self.family, primary) {
-            (Some(v), _, _) => v.clone(),
+            (Some(v), _, _) => *v,
             // The ≤5.0 chain checks dbfilename inline.
-            (None, Family::Chain, "dbfilename") => "isValidDBfilename".to_string(),
+            (None, Family::Chain, "dbfilename") => "isValidDBfilename",
             _ => return true,
         };
         // Multi-value enums (shutdown-on-sig*) are validated as the words joined by spaces.
         let value = args.join(&b' ');
-        match special::check_validator(&self.catalog, primary, &validator, &value) {
+        match special::check_validator(self.catalog, primary, validator, &value) {
             Ok(()) => true,
             Err(msg) => {
                 self.report(Check::BadValue, span, format!("`{primary}`: {msg}"), None);
@@ -1287,10 +1286,10 @@ impl Loader {
             .chain(&self.late)
             .any(Diagnostic::is_invalid);
         if self.sentinel_mode && no_error_yet {
-            let errors = sentinel::finish(&self.sentinel, &self.catalog);
+            let errors = sentinel::finish(&self.sentinel, self.catalog);
             self.late_errors(errors, "`sentinel`: ");
         }
-        let errors = special::finish(&self.special, &self.catalog, aclfile_set);
+        let errors = special::finish(&self.special, self.catalog, aclfile_set);
         self.late_errors(errors, "");
     }
 }

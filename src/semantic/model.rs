@@ -5,7 +5,6 @@ use crate::catalog::Catalog;
 use crate::source::Span;
 use crate::version::Version;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Where a line of the model was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +107,7 @@ impl Setting {
 #[derive(Debug)]
 pub struct Model {
     pub target: Version,
-    pub catalog: Arc<Catalog>,
+    pub catalog: &'static Catalog,
     pub provenance: Provenance,
     /// The server runs as a Sentinel (other defaults, other rules).
     pub sentinel: bool,
@@ -126,7 +125,7 @@ pub struct Model {
 impl Model {
     /// A model of effective values with no file behind them (a running server's settings):
     /// `(name, values)` in the order they apply.
-    pub fn from_settings(catalog: Arc<Catalog>, settings: &[(&str, Vec<Vec<u8>>)]) -> Model {
+    pub fn from_settings(catalog: &'static Catalog, settings: &[(&str, Vec<Vec<u8>>)]) -> Model {
         let mut model = Model {
             target: catalog.version,
             provenance: Provenance::Server,

@@ -25,7 +25,7 @@
 
 use super::analysis::LateError;
 use super::values::{atoi, c_str, yes_no};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, SentinelSpec};
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -174,15 +174,12 @@ fn lower_c(word: &[u8]) -> Vec<u8> {
 }
 
 /// The catalog's primary name of a sub-directive (aliases resolved), if the version has it.
-fn lookup<'a>(catalog: &'a Catalog, sub: &[u8]) -> Option<(&'a str, &'a toml::Table)> {
+fn lookup(catalog: &Catalog, sub: &[u8]) -> Option<&'static SentinelSpec> {
     let sub = std::str::from_utf8(sub).ok()?;
-    catalog.sentinel.iter().find_map(|(name, table)| {
-        let alias = table
-            .get("aliases")
-            .and_then(|a| a.as_array())
-            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(sub)));
-        (name == sub || alias).then_some((name.as_str(), table))
-    })
+    catalog
+        .sentinel
+        .iter()
+        .find(|s| s.name == sub || s.aliases.contains(&sub))
 }
 
 /// `argc_including_keyword` such as `"==5"`, `"==4 or ==5"`, `">=3"`.
@@ -208,13 +205,11 @@ fn argc_ok(rule: &str, argc: usize) -> bool {
 fn apply(world: &mut World, catalog: &Catalog, args: &[Vec<u8>]) -> Result<(), &'static str> {
     let v = catalog.version;
     let sub = lower_c(&args[0]);
-    let Some((primary, table)) = lookup(catalog, &sub) else {
+    let Some(spec) = lookup(catalog, &sub) else {
         return Err(UNRECOGNIZED);
     };
-    let argc_rule = table
-        .get("argc_including_keyword")
-        .and_then(|a| a.as_str())
-        .unwrap_or(">=1");
+    let primary = spec.name;
+    let argc_rule = spec.argc_including_keyword.unwrap_or(">=1");
     if !argc_ok(argc_rule, args.len()) {
         return Err(UNRECOGNIZED);
     }
@@ -484,24 +479,24 @@ fn inet_aton_exact(s: &[u8]) -> Option<Ipv4Addr> {
 mod tests {
     use super::*;
 
-    fn catalog(v: &str) -> std::sync::Arc<Catalog> {
+    fn catalog(v: &str) -> &'static Catalog {
         Catalog::load(v.parse().unwrap()).unwrap()
     }
 
     /// Run a file's `sentinel` lines (1-based line ids): the first error and its line.
     fn run(v: &str, lines: &[&str]) -> Option<(usize, String)> {
         let cat = catalog(v);
-        let mut state = SentinelState::new(&cat);
+        let mut state = SentinelState::new(cat);
         for (i, line) in lines.iter().enumerate() {
             let args: Vec<Vec<u8>> = line
                 .split_whitespace()
                 .map(|w| w.as_bytes().to_vec())
                 .collect();
-            if let Err(e) = check_line(&mut state, &cat, i + 1, &args) {
+            if let Err(e) = check_line(&mut state, cat, i + 1, &args) {
                 return Some((i + 1, e));
             }
         }
-        finish(&state, &cat)
+        finish(&state, cat)
             .into_iter()
             .next()
             .map(|e| (e.line_id.unwrap(), e.message))
@@ -523,17 +518,17 @@ mod tests {
     #[test]
     fn errors_are_immediate_up_to_6_0_and_deferred_from_6_2() {
         let cat = catalog("6.0");
-        let mut state = SentinelState::new(&cat);
+        let mut state = SentinelState::new(cat);
         let bad = vec![b"bogus".to_vec(), b"x".to_vec()];
         assert_eq!(
-            check_line(&mut state, &cat, 1, &bad),
+            check_line(&mut state, cat, 1, &bad),
             Err(UNRECOGNIZED.into())
         );
         let cat = catalog("6.2");
-        let mut state = SentinelState::new(&cat);
-        assert_eq!(check_line(&mut state, &cat, 7, &bad), Ok(()));
+        let mut state = SentinelState::new(cat);
+        assert_eq!(check_line(&mut state, cat, 7, &bad), Ok(()));
         assert_eq!(
-            finish(&state, &cat),
+            finish(&state, cat),
             vec![LateError {
                 line_id: Some(7),
                 message: UNRECOGNIZED.into()
