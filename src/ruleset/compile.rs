@@ -3,15 +3,15 @@
 //! span into the rule file; nothing is left to fail while rules run.
 
 use super::error::{RuleError, RuleLoadError, RuleSource, load_error};
+use super::pattern::Pattern;
 use super::raw::{
     AclProperty, AddressClass, ArgSelector, ArgWord, CmpOp, Condition, DirName, Fact, FixAction,
     Generator, Mode, PlaceholderIn, Profile, RuleDef, Safety, ValueFrom, Values, Which,
 };
 use super::versions::VersionReq;
 use crate::diagnostic::{Applicability, Severity};
-use regex::Regex;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Placeholders a message template may use.
 pub const PLACEHOLDERS: &[&str] = &[
@@ -195,7 +195,7 @@ pub enum Cond {
     },
     Matches {
         directive: String,
-        regex: LazyRegex,
+        regex: Pattern,
         arg: ArgSelector,
     },
     Compare {
@@ -217,7 +217,7 @@ pub enum Cond {
     },
     CommandReachable(String),
     WeakSecret(String),
-    ItemMatches(LazyRegex),
+    ItemMatches(Pattern),
     ItemIn(Vec<String>),
     ItemClass(Vec<AddressClass>),
     AclUser {
@@ -225,8 +225,8 @@ pub enum Cond {
         has: AclProperty,
     },
     ItemWeakPassword(bool),
-    ItemArgsMatches(LazyRegex),
-    ItemNameMatches(LazyRegex),
+    ItemArgsMatches(Pattern),
+    ItemNameMatches(Pattern),
     ItemIsAlias(bool),
     ItemShadowed(bool),
     ItemPlaceholder(PlaceholderIn),
@@ -236,7 +236,7 @@ pub enum Cond {
     ItemPublishedSecret(bool),
     LineMatches {
         directive: String,
-        regex: LazyRegex,
+        regex: Pattern,
     },
 }
 
@@ -255,56 +255,27 @@ struct Compiler<'a> {
     builtin: bool,
 }
 
-/// A rule's regex, built the first time a file reaches it: most conditions with a regex only
-/// run when their directive is written, and building every regex dominated start-up.
-#[derive(Debug, Clone)]
-pub struct LazyRegex {
-    pattern: String,
-    built: OnceLock<Regex>,
-}
-
-impl LazyRegex {
-    pub fn get(&self) -> &Regex {
-        self.built.get_or_init(|| {
-            Regex::new(&self.pattern).expect("built-in regexes are built by the rule tests")
-        })
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        self.get().is_match(text)
-    }
-
-    pub fn pattern(&self) -> &str {
-        &self.pattern
-    }
-}
-
 impl Compiler<'_> {
     fn error(&self, span: Option<std::ops::Range<usize>>, kind: RuleError) -> Box<RuleLoadError> {
         load_error(self.source, span, kind, None)
     }
 
-    /// A built-in rule's regex is built on first use (tests build every one); a user's is built
-    /// now, so that a bad pattern is reported when the rule file is loaded.
-    fn regex(&self, pattern: &toml::Spanned<String>) -> Result<LazyRegex, Box<RuleLoadError>> {
-        let lazy = LazyRegex {
-            pattern: pattern.get_ref().clone(),
-            built: OnceLock::new(),
-        };
-        if !self.builtin {
-            let built = Regex::new(pattern.get_ref()).map_err(|e| {
-                self.error(
-                    Some(pattern.span()),
-                    RuleError::BadRegex {
-                        rule: self.id.clone(),
-                        regex: pattern.get_ref().clone(),
-                        reason: e.to_string(),
-                    },
-                )
-            })?;
-            let _ = lazy.built.set(built);
+    /// A built-in rule's regex is built on first use (a test builds every one); a user's is
+    /// built now, so that a bad pattern is reported when the rule file is loaded.
+    fn regex(&self, pattern: &toml::Spanned<String>) -> Result<Pattern, Box<RuleLoadError>> {
+        if self.builtin {
+            return Ok(Pattern::lazy(pattern.get_ref()));
         }
-        Ok(lazy)
+        Pattern::checked(pattern.get_ref()).map_err(|e| {
+            self.error(
+                Some(pattern.span()),
+                RuleError::BadRegex {
+                    rule: self.id.clone(),
+                    regex: pattern.get_ref().clone(),
+                    reason: e.to_string(),
+                },
+            )
+        })
     }
 
     fn cond(&mut self, c: &Condition) -> Result<Cond, Box<RuleLoadError>> {

@@ -3,6 +3,7 @@
 
 pub mod compile;
 mod error;
+mod pattern;
 pub mod raw;
 pub mod versions;
 
