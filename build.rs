@@ -21,9 +21,12 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Each rule file's text (shown in rule errors and `explain`), and its parsed tree.
 fn embed_rules(dir: &Path, dest: &Path) {
     let mut out = String::new();
+    let mut trees = String::new();
     writeln!(out, "pub static RULE_SOURCES: &[(&str, &str)] = &[").unwrap();
+    writeln!(trees, "pub static RULE_TREES: &[Node] = &[").unwrap();
     for path in toml_files(dir) {
         let stem = path.file_stem().unwrap().to_string_lossy();
         let abs = fs::canonicalize(&path).unwrap();
@@ -33,9 +36,63 @@ fn embed_rules(dir: &Path, dest: &Path) {
             abs.display().to_string()
         )
         .unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        let table = toml::de::DeTable::parse(&text)
+            .unwrap_or_else(|e| panic!("{}: malformed rule file: {e}", path.display()));
+        let span = table.span();
+        let root = toml::de::DeValue::Table(table.into_inner());
+        node_code(&root, span, &path, &mut trees);
+        trees.push_str(",\n");
     }
     writeln!(out, "];").unwrap();
+    writeln!(trees, "];").unwrap();
+    out.push_str(&trees);
     fs::write(dest, out).unwrap();
+}
+
+/// A TOML value as the expression of a `Node` (see `src/ruleset/tree.rs`).
+fn node_code(
+    value: &toml::de::DeValue,
+    span: std::ops::Range<usize>,
+    file: &Path,
+    out: &mut String,
+) {
+    use toml::de::DeValue;
+    write!(
+        out,
+        "Node {{ start: {}, end: {}, value: ",
+        span.start, span.end
+    )
+    .unwrap();
+    match value {
+        DeValue::String(s) => write!(out, "Value::Str({:?})", s.as_ref()).unwrap(),
+        DeValue::Integer(i) => {
+            let n = i64::from_str_radix(i.as_str(), i.radix())
+                .unwrap_or_else(|_| panic!("{}: integer {i} is out of range", file.display()));
+            write!(out, "Value::Int({n})").unwrap();
+        }
+        DeValue::Float(f) => panic!("{}: rule files have no floats ({f})", file.display()),
+        DeValue::Boolean(b) => write!(out, "Value::Bool({b})").unwrap(),
+        DeValue::Datetime(_) => panic!("{}: rule files have no dates", file.display()),
+        DeValue::Array(items) => {
+            out.push_str("Value::Array(&[");
+            for item in items.iter() {
+                node_code(item.get_ref(), item.span(), file, out);
+                out.push_str(", ");
+            }
+            out.push_str("])");
+        }
+        DeValue::Table(table) => {
+            out.push_str("Value::Table(&[");
+            for (key, item) in table.iter() {
+                write!(out, "({:?}, ", key.get_ref().as_ref()).unwrap();
+                node_code(item.get_ref(), item.span(), file, out);
+                out.push_str("), ");
+            }
+            out.push_str("])");
+        }
+    }
+    out.push_str(" }");
 }
 
 // The catalog schema, as `scripts/gen_catalog.py` writes it (see the header of each file).

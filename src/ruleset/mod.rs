@@ -5,6 +5,7 @@ pub mod compile;
 mod error;
 mod pattern;
 pub mod raw;
+mod tree;
 pub mod versions;
 
 pub use compile::{
@@ -16,11 +17,13 @@ use crate::catalog::{self, Catalog};
 use crate::checks::Check;
 use error::load_error;
 use raw::RuleFile;
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 mod embedded {
+    use super::tree::{Node, Value};
     include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 }
 
@@ -48,10 +51,17 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// The rules embedded in the binary (`rules/*.toml`).
+    /// They were parsed when redlint was built; their regexes are built on first use.
     pub fn builtin() -> Result<RuleSet, Box<RuleLoadError>> {
         let mut set = RuleSet::default();
-        for (name, text) in embedded::RULE_SOURCES {
-            set.add_source(&format!("rules/{name}.toml"), text, true)?;
+        for ((name, text), tree) in embedded::RULE_SOURCES.iter().zip(embedded::RULE_TREES) {
+            let source = Arc::new(RuleSource {
+                name: format!("rules/{name}.toml"),
+                text: text.to_string(),
+            });
+            let parsed = RuleFile::deserialize(tree::NodeDe(tree))
+                .map_err(|e| load_error(&source, None, RuleError::Toml(e.to_string()), None))?;
+            set.add_parsed(parsed, &source, true)?;
         }
         Ok(set)
     }
@@ -97,13 +107,22 @@ impl RuleSet {
                 None,
             )
         })?;
+        self.add_parsed(parsed, &source, builtin)
+    }
+
+    fn add_parsed(
+        &mut self,
+        parsed: RuleFile,
+        source: &Arc<RuleSource>,
+        builtin: bool,
+    ) -> Result<(), Box<RuleLoadError>> {
         for def in parsed.rule {
             let id_span = def.id.span();
-            let rule = compile::compile(def, &source, builtin)?;
+            let rule = compile::compile(def, source, builtin)?;
             let id = rule.id().to_string();
             if self.index.contains_key(&id) || Check::from_id(&id).is_some() {
                 return Err(load_error(
-                    &source,
+                    source,
                     Some(id_span),
                     RuleError::DuplicateId(id),
                     Some("rule ids are unique and never reused; pick another id".into()),
@@ -190,5 +209,15 @@ mod tests {
             }
         }
         assert_eq!(set.rules().len(), RuleSet::builtin().unwrap().rules().len());
+    }
+
+    /// The trees built with redlint read as the TOML text does, spans included.
+    #[test]
+    fn builtin_trees_read_as_their_toml() {
+        for ((name, text), tree) in embedded::RULE_SOURCES.iter().zip(embedded::RULE_TREES) {
+            let from_text: RuleFile = toml::from_str(text).unwrap();
+            let from_tree = RuleFile::deserialize(tree::NodeDe(tree)).unwrap();
+            assert_eq!(format!("{from_text:?}"), format!("{from_tree:?}"), "{name}");
+        }
     }
 }
