@@ -13,6 +13,7 @@ use redlint::{
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -285,15 +286,18 @@ pub fn run(cli: Cli) -> Result<ExitStatus, UsageError> {
     }
 }
 
-fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, UsageError> {
-    let mut rules = (*redlint::builtin_rules()).clone();
+/// The built-in rules, shared as they are unless rule directories add to them.
+fn load_rules(dirs: &[PathBuf]) -> Result<Arc<RuleSet>, UsageError> {
+    let builtin = redlint::builtin_rules();
+    if dirs.is_empty() {
+        return Ok(builtin);
+    }
+    let mut rules = (*builtin).clone();
     for dir in dirs {
         rules.add_dir(dir)?;
     }
-    if !dirs.is_empty() {
-        rules.check_directive_names()?;
-    }
-    Ok(rules)
+    rules.check_directive_names()?;
+    Ok(Arc::new(rules))
 }
 
 /// A commented starter `redlint.toml`.
@@ -447,7 +451,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             Format::Concise => Box::new(Concise),
             Format::Json => Box::new(Json),
             Format::Sarif => Box::new(Sarif {
-                rules: std::sync::Arc::new(rules.clone()),
+                rules: rules.clone(),
             }),
             Format::Github => Box::new(Github),
             Format::Junit => Box::new(Junit),
@@ -806,7 +810,7 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    fn rules() -> RuleSet {
+    fn rules() -> Arc<RuleSet> {
         load_rules(&[]).expect("built-in rules load")
     }
 

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub struct Pattern {
     text: String,
-    kind: Kind,
+    /// Decided (and the regex built) on first use.
+    kind: OnceLock<Kind>,
 }
 
 #[derive(Debug, Clone)]
@@ -20,41 +21,49 @@ enum Kind {
     Exact(Vec<Vec<u8>>),
     /// `^(a|b)`: the text starts with one of these.
     Prefix(Vec<Vec<u8>>),
-    Regex(OnceLock<Regex>),
+    Regex(Regex),
 }
 
 impl Pattern {
-    /// A pattern whose regex is built when first used (the caller knows it is valid).
+    /// A pattern taken as valid (built-in rules: a test builds every one).
     pub fn lazy(text: &str) -> Pattern {
-        let kind = literal_kind(text).unwrap_or_else(|| Kind::Regex(OnceLock::new()));
         Pattern {
             text: text.to_string(),
-            kind,
+            kind: OnceLock::new(),
         }
     }
 
     /// A pattern checked now: a bad regex is an error.
     pub fn checked(text: &str) -> Result<Pattern, regex::Error> {
-        let mut pattern = Pattern::lazy(text);
-        if let Kind::Regex(cell) = &mut pattern.kind {
-            let _ = cell.set(Regex::new(text)?);
-        } else {
-            // A literal shape parsed; the regex crate would accept it too.
-            Regex::new(text)?;
-        }
-        Ok(pattern)
+        let kind = match literal_kind(text) {
+            Some(kind) => {
+                // A literal shape parsed; the regex crate must accept it too.
+                Regex::new(text)?;
+                kind
+            }
+            None => Kind::Regex(Regex::new(text)?),
+        };
+        Ok(Pattern {
+            text: text.to_string(),
+            kind: OnceLock::from(kind),
+        })
+    }
+
+    fn kind(&self) -> &Kind {
+        self.kind.get_or_init(|| {
+            literal_kind(&self.text).unwrap_or_else(|| {
+                Kind::Regex(
+                    Regex::new(&self.text).expect("built-in regexes are built by the rule tests"),
+                )
+            })
+        })
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        let text = text.as_bytes();
-        match &self.kind {
-            Kind::Exact(set) => set.iter().any(|l| l.as_slice() == text),
-            Kind::Prefix(set) => set.iter().any(|l| text.starts_with(l)),
-            Kind::Regex(cell) => cell
-                .get_or_init(|| {
-                    Regex::new(&self.text).expect("built-in regexes are built by the rule tests")
-                })
-                .is_match(std::str::from_utf8(text).unwrap_or_default()),
+        match self.kind() {
+            Kind::Exact(set) => set.iter().any(|l| l.as_slice() == text.as_bytes()),
+            Kind::Prefix(set) => set.iter().any(|l| text.as_bytes().starts_with(l)),
+            Kind::Regex(regex) => regex.is_match(text),
         }
     }
 
@@ -141,10 +150,15 @@ mod tests {
             let theirs = Regex::new(p).unwrap();
             for t in texts {
                 assert_eq!(ours.is_match(t), theirs.is_match(t), "{p:?} on {t:?}");
+                assert_eq!(
+                    Pattern::lazy(p).is_match(t),
+                    theirs.is_match(t),
+                    "{p:?} on {t:?}"
+                );
             }
         }
-        assert!(matches!(Pattern::lazy("^default$").kind, Kind::Exact(_)));
-        assert!(matches!(Pattern::lazy("^cluster-").kind, Kind::Prefix(_)));
-        assert!(matches!(Pattern::lazy("^0+$").kind, Kind::Regex(_)));
+        assert!(matches!(Pattern::lazy("^default$").kind(), Kind::Exact(_)));
+        assert!(matches!(Pattern::lazy("^cluster-").kind(), Kind::Prefix(_)));
+        assert!(matches!(Pattern::lazy("^0+$").kind(), Kind::Regex(_)));
     }
 }
