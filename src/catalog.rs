@@ -168,11 +168,14 @@ impl Catalog {
 
     /// Look a name up (case-insensitively, aliases included): the primary name and its spec.
     pub fn lookup(&self, name: &str) -> Option<(&'static str, &'static DirectiveSpec)> {
-        let lower = name.to_ascii_lowercase();
-        let i = self
-            .names
-            .binary_search_by(|(n, _)| (*n).cmp(lower.as_str()))
-            .ok()?;
+        let lower;
+        let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = name.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            name
+        };
+        let i = self.names.binary_search_by(|(n, _)| (*n).cmp(key)).ok()?;
         let (primary, spec) = &self.directives[self.names[i].1 as usize];
         Some((primary, spec))
     }

@@ -42,13 +42,14 @@ pub fn run(
     options: &EngineOptions,
 ) -> Vec<Finding> {
     let facts = Facts::compute(cfg);
+    let template = cfg.entries.iter().any(|e| e.opaque);
     let mut out = Vec::new();
     for rule in set.rules() {
         if !enabled(rule) || !rule.versions.matches(cfg.target) {
             continue;
         }
         // A template's value only its renderer knows leaves the rule nothing to judge.
-        if rule.reads.iter().any(|d| cfg.is_opaque(d)) {
+        if template && rule.reads.iter().any(|d| cfg.is_opaque(d)) {
             continue;
         }
         if rule.needs_file && !cfg.has_file() {
@@ -58,15 +59,21 @@ pub fn run(
         {
             continue;
         }
-        let mut params = rule.params.clone();
-        if let Some(user) = options.params.get(rule.id()) {
-            params.extend(user.clone());
-        }
+        let merged;
+        let params = match options.params.get(rule.id()) {
+            Some(user) => {
+                let mut p = rule.params.clone();
+                p.extend(user.clone());
+                merged = p;
+                &merged
+            }
+            None => &rule.params,
+        };
         let ctx = Ctx {
             cfg,
             facts: &facts,
             profile: options.profile,
-            params: &params,
+            params,
             fix_params: &options.fix_params,
         };
         evaluate(rule, &ctx, &mut out);

@@ -143,7 +143,10 @@ impl Human {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
-            .with_links(false);
+            .with_links(false)
+            // Break lines at spaces only: Unicode line breaking cost more than the rest of a
+            // report, and messages are ASCII.
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace);
         let mut out = String::new();
         let mut excerpts: Vec<Option<Arc<Excerpts>>> = vec![None; report.sources.len()];
         // People read top to bottom: the checked file first, then included files, by position.

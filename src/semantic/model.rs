@@ -4,6 +4,7 @@
 use crate::catalog::Catalog;
 use crate::source::Span;
 use crate::version::Version;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Where a line of the model was written.
@@ -182,23 +183,26 @@ impl Model {
         self.provenance == Provenance::File
     }
 
-    fn primary_of(&self, name: &str) -> String {
-        self.catalog
-            .lookup(name)
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_else(|| name.to_ascii_lowercase())
+    fn primary_of<'n>(&self, name: &'n str) -> Cow<'n, str> {
+        match self.catalog.lookup(name) {
+            Some((primary, _)) => Cow::Borrowed(primary),
+            None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                Cow::Owned(name.to_ascii_lowercase())
+            }
+            None => Cow::Borrowed(name),
+        }
     }
 
     /// The last valid line that set `name` (aliases resolved).
     pub fn last_entry(&self, name: &str) -> Option<&Entry> {
         self.last
-            .get(&self.primary_of(name))
+            .get(self.primary_of(name).as_ref())
             .map(|&i| &self.entries[i])
     }
 
     /// Every valid line of `name`, in reading order (for directives that accumulate).
     pub fn entries_of<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Entry> + 'a {
-        let primary = self.primary_of(name);
+        let primary = self.primary_of(name).into_owned();
         self.entries
             .iter()
             .filter(move |e| e.valid && e.key() == primary)
@@ -207,7 +211,7 @@ impl Model {
     /// What the server runs with for `name`: the last line that set it, else the default of the
     /// target version. `None` when neither exists (unknown name, or a default of NULL).
     pub fn get(&self, name: &str) -> Option<Setting> {
-        let primary = self.primary_of(name);
+        let primary = self.primary_of(name).into_owned();
         if let Some(&i) = self.last.get(&primary) {
             return Some(Setting {
                 primary,
@@ -306,13 +310,13 @@ impl Model {
     /// Whether the line that sets `name` is a template's, with a value only its renderer knows.
     pub fn is_opaque(&self, name: &str) -> bool {
         self.last
-            .get(&self.primary_of(name))
+            .get(self.primary_of(name).as_ref())
             .is_some_and(|&i| self.entries[i].opaque)
     }
 
     /// Whether some valid line sets `name` (for a server, every known parameter is set).
     pub fn is_written(&self, name: &str) -> bool {
-        self.last.contains_key(&self.primary_of(name))
+        self.last.contains_key(self.primary_of(name).as_ref())
     }
 }
 

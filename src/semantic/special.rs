@@ -24,9 +24,9 @@ struct QueuedUser {
 /// users declared so far, and what must be checked once the whole file is read.
 #[derive(Debug, Default)]
 pub struct SpecialState {
-    /// Live command table: lowercase current name → original name. Empty when the catalog has
-    /// no command list (then `rename-command` is not checked).
-    commands: HashMap<Vec<u8>, String>,
+    /// Live command table: lowercase current name → original name, made at the first
+    /// `rename-command` of a version whose catalog lists commands (else it is not checked).
+    commands: Option<HashMap<Vec<u8>, String>>,
     users: Vec<QueuedUser>,
     /// Names of `users`, for the duplicate check (100 000 users stay linear).
     user_names: std::collections::HashSet<Vec<u8>>,
@@ -42,13 +42,8 @@ pub struct SpecialState {
 
 impl SpecialState {
     pub fn new(catalog: &Catalog) -> Self {
-        let commands = catalog
-            .commands
-            .iter()
-            .map(|c| (c.to_ascii_lowercase().into_bytes(), c.to_ascii_lowercase()))
-            .collect();
         SpecialState {
-            commands,
+            commands: None,
             users: Vec::new(),
             user_names: Default::default(),
             modules: false,
@@ -400,9 +395,16 @@ fn check_rename(
     args: &[Vec<u8>],
 ) -> Result<(), String> {
     let v = catalog.version;
-    if state.commands.is_empty() || args.len() != 2 {
+    if catalog.commands.is_empty() || args.len() != 2 {
         return Ok(());
     }
+    let commands = state.commands.get_or_insert_with(|| {
+        catalog
+            .commands
+            .iter()
+            .map(|c| (c.to_ascii_lowercase().into_bytes(), c.to_ascii_lowercase()))
+            .collect()
+    });
     let old = c_str(&args[0]).to_ascii_lowercase();
     let new = c_str(&args[1]).to_ascii_lowercase();
     let no_such = || Err("No such command in rename-command".to_string());
@@ -411,7 +413,7 @@ fn check_rename(
         // from the top-level table: redis-server dies on an assertion (7.0: SIGSEGV).
         let parts: Vec<&[u8]> = old.split(|&b| b == b'|').collect();
         if let [top, sub] = parts.as_slice()
-            && let Some(original) = state.commands.get(*top)
+            && let Some(original) = commands.get(*top)
             && catalog
                 .subcommands
                 .get(original.as_str())
@@ -425,14 +427,14 @@ fn check_rename(
         }
         return no_such();
     }
-    let Some(original) = state.commands.remove(&old) else {
+    let Some(original) = commands.remove(&old) else {
         return no_such();
     };
     if !new.is_empty() {
-        if state.commands.contains_key(&new) {
+        if commands.contains_key(&new) {
             return Err("Target command name already exists".into());
         }
-        state.commands.insert(new, original);
+        commands.insert(new, original);
     }
     Ok(())
 }
