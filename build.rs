@@ -324,6 +324,7 @@ fn catalog_code(stem: &str, version: &str, file: &CatalogFile, out: &mut String)
         .map(|(n, _, i)| format!("({n:?}, {i})"))
         .collect();
     writeln!(out, "    names: &[{}],", rows.join(", ")).unwrap();
+    writeln!(out, "    index: OnceLock::new(),").unwrap();
     writeln!(out, "    sentinel: &[").unwrap();
     for (name, s) in &file.sentinel {
         writeln!(
@@ -370,7 +371,12 @@ fn generate_catalogs(dir: &Path, dest: &Path) {
     catalogs.sort_by_key(|c| c.0);
     let mut out = String::new();
     let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    writeln!(out, "pub static CATALOGS: &[Catalog] = &[").unwrap();
+    writeln!(
+        out,
+        "pub static CATALOGS: [Catalog; {}] = [",
+        catalogs.len()
+    )
+    .unwrap();
     for (i, (_, stem, version, file)) in catalogs.iter().enumerate() {
         catalog_code(stem, version, file, &mut out);
         out.push_str(",\n");

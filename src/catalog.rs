@@ -4,6 +4,8 @@
 //! `rules/catalog/<product>-<major>.<minor>.toml` and embedded in the binary at build time.
 
 use crate::version::{Product, Version};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 mod embedded {
     use super::*;
@@ -136,6 +138,8 @@ pub struct Catalog {
     directives: &'static [(&'static str, DirectiveSpec)],
     /// Lowercase name or alias → index into `directives`, sorted.
     names: &'static [(&'static str, u16)],
+    /// The same as a hash map, made at the first lookup (rules look names up all the time).
+    index: OnceLock<HashMap<&'static str, u16>>,
     pub sentinel: &'static [SentinelSpec],
     /// Top-level command names, lowercase, sorted.
     pub commands: &'static [&'static str],
@@ -175,8 +179,10 @@ impl Catalog {
         } else {
             name
         };
-        let i = self.names.binary_search_by(|(n, _)| (*n).cmp(key)).ok()?;
-        let (primary, spec) = &self.directives[self.names[i].1 as usize];
+        let index = self
+            .index
+            .get_or_init(|| self.names.iter().copied().collect());
+        let (primary, spec) = &self.directives[*index.get(key)? as usize];
         Some((primary, spec))
     }
 
@@ -199,17 +205,32 @@ impl Catalog {
     }
 
     /// The closest known directive name, for "did you mean" (the first of equally close ones
-    /// in name order).
+    /// in name order). Answers are kept for the process: the same unknown name (an old
+    /// directive, a common typo) comes back in file after file.
     pub fn suggest(&self, name: &str) -> Option<&'static str> {
+        /// Enough for the distinct unknown names of any real run, bounded for hostile input.
+        const KEPT: usize = 4096;
+        type Answers = HashMap<(Version, String), Option<&'static str>>;
+        static KNOWN: OnceLock<Mutex<Answers>> = OnceLock::new();
         let lower = name.to_ascii_lowercase();
+        let known = KNOWN.get_or_init(Default::default);
+        let key = (self.version, lower);
+        if let Some(answer) = known.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return *answer;
+        }
         let mut best: Option<(f64, &'static str)> = None;
-        for (known, _) in self.names {
-            let score = strsim::jaro_winkler(&lower, known);
+        for (candidate, _) in self.names {
+            let score = strsim::jaro_winkler(&key.1, candidate);
             if score > 0.85 && best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, known));
+                best = Some((score, candidate));
             }
         }
-        best.map(|(_, n)| n)
+        let answer = best.map(|(_, n)| n);
+        let mut known = known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() < KEPT {
+            known.insert(key, answer);
+        }
+        answer
     }
 }
 

@@ -504,16 +504,20 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let mut reported = 0;
     // A closed pipe (`redlint check ... | head`) is not an error of the check.
     let mut pipe_open = true;
-    let errors = check_all(&paths, &shown_as, &options, &settings, &rules, |report| {
+    let render = |report: &FileReport| reporter.render_file(report);
+    let each = |report: FileReport, rendered: Option<String>| {
         failed |= report.diagnostics.iter().any(|d| d.severity >= threshold);
         reported += 1;
         if pipe_open {
             pipe_open = writer
-                .file(report, &mut out)
+                .file_rendered(report, rendered, &mut out)
                 .and_then(|()| out.flush())
                 .is_ok();
         }
-    });
+    };
+    let errors = check_all(
+        &paths, &shown_as, &options, &settings, &rules, &render, each,
+    );
     // With nothing checked at all, the errors are the whole output.
     if pipe_open && (reported > 0 || errors.is_empty()) {
         let _ = writer.finish(&mut out);
@@ -545,7 +549,8 @@ fn shown<'a>(path: &'a Path, args: &'a CheckArgs) -> &'a Path {
 }
 
 /// Check every file, in parallel, and hand each report to `emit` in the order of `paths`, as
-/// soon as it and the ones before it are checked. A file that another checked file includes
+/// soon as it and the ones before it are checked, with the text `render` made of it on the
+/// thread that checked it. A file that another checked file includes
 /// is reported once, within the file that includes it: files that may include others (a
 /// quick look for `include` lines) are checked first, and the rest wait only for them.
 fn check_all(
@@ -554,12 +559,31 @@ fn check_all(
     options: &FileOptions,
     settings: &LintSettings,
     rules: &RuleSet,
-    mut emit: impl FnMut(FileReport),
+    render: &(dyn Fn(&FileReport) -> Option<String> + Sync),
+    mut emit: impl FnMut(FileReport, Option<String>),
 ) -> Vec<UsageError> {
     use std::collections::{BTreeMap, HashSet};
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().max(1));
     let includer: Vec<bool> = if paths.len() > 1 {
-        paths.iter().map(|p| may_include(p)).collect()
+        // A read of every file: on all cores too.
+        let chunk = paths.len().div_ceil(workers);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    let scan = scope.spawn(move || part.iter().map(|p| may_include(p)).collect());
+                    (part.len(), scan)
+                })
+                .collect();
+            // A scan that failed counts its files as includers: they are then checked first.
+            parts
+                .into_iter()
+                .flat_map(|(n, scan)| scan.join().unwrap_or_else(|_| vec![true; n]))
+                .collect()
+        })
     } else {
         vec![false; paths.len()]
     };
@@ -570,10 +594,10 @@ fn check_all(
         .collect();
     let mut includers_left = includer.iter().filter(|&&b| b).count();
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(paths.len().max(1));
-    let (send, receive) = std::sync::mpsc::channel::<(usize, Result<FileReport, UsageError>)>();
+    // Bounded: when writing is slower than checking, the workers wait instead of piling up
+    // reports.
+    type Checked = (usize, Result<(FileReport, Option<String>), UsageError>);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Checked>(4 * workers);
     let mut errors = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -588,6 +612,10 @@ fn check_all(
                         lint_bytes(&shown, bytes, &options, settings, rules)
                             .map_err(UsageError::from)
                     });
+                    let result = result.map(|report| {
+                        let rendered = render(&report);
+                        (report, rendered)
+                    });
                     if send.send((i, result)).is_err() {
                         break;
                     }
@@ -597,12 +625,13 @@ fn check_all(
         drop(send);
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         let mut included: HashSet<PathBuf> = HashSet::new();
-        let mut pending: BTreeMap<usize, Result<FileReport, UsageError>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Result<(FileReport, Option<String>), UsageError>> =
+            BTreeMap::new();
         let mut written = 0;
         for (i, result) in receive {
             if includer[i] {
                 includers_left -= 1;
-                if let Ok(r) = &result {
+                if let Ok((r, _)) = &result {
                     included.extend(r.sources.iter().skip(1).map(|(_, f)| canonical(&f.path)));
                 }
             }
@@ -613,11 +642,11 @@ fn check_all(
             while let Some(result) = pending.remove(&written) {
                 written += 1;
                 match result {
-                    Ok(r)
+                    Ok((r, _))
                         if r.path != Path::new("<stdin>")
                             && !included.is_empty()
                             && included.contains(&canonical(&r.path)) => {}
-                    Ok(r) => emit(r),
+                    Ok((r, rendered)) => emit(r, rendered),
                     Err(e) => errors.push(e),
                 }
             }
@@ -842,7 +871,8 @@ mod tests {
             },
             &LintSettings::default(),
             &rules(),
-            |r| {
+            &|_| None,
+            |r, _| {
                 if r.path.ends_with("a.conf") {
                     let _ = seen_a.send(());
                 }
@@ -879,7 +909,8 @@ mod tests {
             },
             &LintSettings::default(),
             &rules(),
-            |r| emitted.push(r.path),
+            &|_| None,
+            |r, _| emitted.push(r.path),
         );
         assert!(errors.is_empty());
         assert_eq!(emitted, [main, other]);

@@ -37,51 +37,78 @@ pub(super) fn message(
         _ => message.unwrap_or(&rule.message),
     };
     let at = rule.at.as_deref().unwrap_or("");
-    let catalog = &ctx.cfg.catalog;
-    let spec = catalog.lookup(at).map(|(_, s)| s);
-    let value = if secrets::value_not_shown(catalog, at) {
-        "********".to_string()
-    } else {
-        ctx.args(at).join(" ")
-    };
+    let catalog = ctx.cfg.catalog;
     let item_entry = match item {
         Item::Entry(e) | Item::Arg { entry: e, .. } => Some(*e),
         _ => None,
     };
-    let mut vars: Vec<(String, String)> = vec![
-        ("value".into(), value),
-        (
-            "default".into(),
-            spec.and_then(|s| s.default_value())
+    // Each placeholder is worked out only when the template has it.
+    let var = |name: &str| -> Option<String> {
+        Some(match name {
+            "value" if secrets::value_not_shown(catalog, at) => "********".to_string(),
+            "value" => ctx.args(at).join(" "),
+            "default" => catalog
+                .lookup(at)
+                .and_then(|(_, s)| s.default_value())
                 .unwrap_or_else(|| "none".into()),
-        ),
-        ("directive".into(), at.to_string()),
-        ("target_version".into(), ctx.cfg.target.pretty()),
-        ("item".into(), item.text().unwrap_or_default()),
-        ("items".into(), items.unwrap_or_default()),
-        (
-            "name".into(),
-            item_entry
+            "directive" => at.to_string(),
+            "target_version" => ctx.cfg.target.pretty(),
+            "item" => item.text().unwrap_or_default(),
+            "items" => items.clone().unwrap_or_default(),
+            "name" => item_entry
                 .or(entry)
                 .map_or(at.to_string(), |e| e.name.clone()),
-        ),
-        (
-            "primary".into(),
-            item_entry.map_or(at.to_string(), |e| e.key().to_string()),
-        ),
-        (
-            "reason".into(),
-            ctx.first(at)
+            "primary" => item_entry.map_or(at.to_string(), |e| e.key().to_string()),
+            "reason" => ctx
+                .first(at)
                 .and_then(|v| weak_secret(&v, ctx.min_secret_length()))
                 .unwrap_or_default(),
-        ),
-    ];
-    for (k, v) in ctx.params {
-        vars.push((format!("param.{k}"), param_text(v)));
+            _ => param_text(ctx.params.get(name.strip_prefix("param.")?)?),
+        })
+    };
+    fill(template, var)
+}
+
+/// `template` with each `{name}` that `var` knows replaced, in one pass (a value that holds
+/// braces is not read again); other braces stay as they are.
+fn fill(template: &str, var: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(['}', '{']) {
+            Some(close) if after.as_bytes()[close] == b'}' => match var(&after[..close]) {
+                Some(value) => {
+                    out.push_str(&value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            },
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
-    let mut message = template.clone();
-    for (k, v) in &vars {
-        message = message.replace(&format!("{{{k}}}"), v);
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn placeholders_are_filled_once() {
+        let var = |n: &str| match n {
+            "a" => Some("{b}".to_string()),
+            "b" => Some("B".to_string()),
+            _ => None,
+        };
+        assert_eq!(fill("x {a} {b} {c} {{b}} {", var), "x {b} B {c} {B} {");
     }
-    message
 }

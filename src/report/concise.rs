@@ -1,7 +1,7 @@
 //! One line a finding: `path:line:col: severity[rule] message` (what editors and grep read).
 
 use super::display::printable;
-use super::reporter::{FileStream, Reporter, level};
+use super::reporter::{FileStream, Reporter, level, rendered};
 use crate::linter::FileReport;
 use std::io::{self, Write};
 
@@ -14,6 +14,10 @@ impl Reporter for Concise {
 
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
         Some(Box::new(Concise))
+    }
+
+    fn render_file(&self, report: &FileReport) -> Option<String> {
+        rendered(report, write_file)
     }
 }
 

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation on the pull request,
 //! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=rule::message`.
 
-use super::reporter::{FileStream, Reporter};
+use super::reporter::{FileStream, Reporter, rendered};
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use std::io::{self, Write};
@@ -25,6 +25,10 @@ impl Reporter for Github {
 
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
         Some(Box::new(Github))
+    }
+
+    fn render_file(&self, report: &FileReport) -> Option<String> {
+        rendered(report, write_file)
     }
 }
 

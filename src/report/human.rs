@@ -205,6 +205,10 @@ impl Reporter for Human {
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
         Some(Box::new(HumanStream::new(self)))
     }
+
+    fn render_file(&self, report: &FileReport) -> Option<String> {
+        Some(self.render(report))
+    }
 }
 
 /// Each file's findings as soon as it is checked; the summary at the end.
@@ -227,7 +231,16 @@ impl<'a> HumanStream<'a> {
     }
 
     fn add(&mut self, r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(self.human.render(r).as_bytes())?;
+        self.add_rendered(r, self.human.render(r), out)
+    }
+
+    fn add_rendered(
+        &mut self,
+        r: &FileReport,
+        text: String,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        out.write_all(text.as_bytes())?;
         self.files += 1;
         self.counts.add(r);
         if let Some(first) = r.first_invalid() {
@@ -246,6 +259,18 @@ impl<'a> HumanStream<'a> {
 impl FileStream for HumanStream<'_> {
     fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
         self.add(&r, out)
+    }
+
+    fn file_rendered(
+        &mut self,
+        r: FileReport,
+        rendered: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match rendered {
+            Some(text) => self.add_rendered(&r, text, out),
+            None => self.add(&r, out),
+        }
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

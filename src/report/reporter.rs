@@ -7,7 +7,7 @@ use crate::source::{Location, Span};
 use std::io::{self, Write};
 
 /// Writes the findings of a run in one format.
-pub trait Reporter {
+pub trait Reporter: Sync {
     /// Write everything about `reports` (one per checked file, in the order given).
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()>;
 
@@ -16,12 +16,32 @@ pub trait Reporter {
     fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
         None
     }
+
+    /// The text of one file's findings, made on the thread that checked the file so that only
+    /// writing is left in order ([`FileStream::file_rendered`]); `None` for formats that
+    /// write otherwise.
+    fn render_file(&self, _report: &FileReport) -> Option<String> {
+        None
+    }
 }
 
 /// A run's output written file by file: [`FileStream::file`] once per checked file, in
 /// order, then [`FileStream::finish`].
 pub trait FileStream {
     fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// [`FileStream::file`], given what [`Reporter::render_file`] made of the report: that
+    /// text is written as it is (a stream that keeps more than the text overrides this).
+    fn file_rendered(
+        &mut self,
+        report: FileReport,
+        rendered: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match rendered {
+            Some(text) => out.write_all(text.as_bytes()),
+            None => self.file(report, out),
+        }
+    }
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
 }
 
@@ -203,6 +223,16 @@ pub fn masked_line(report: &FileReport, d: &Diagnostic) -> String {
 /// The severity word of a diagnostic.
 pub fn level(d: &Diagnostic) -> &'static str {
     d.severity.as_str()
+}
+
+/// What a line format's `write_file` writes for one file, as text.
+pub(super) fn rendered(
+    report: &FileReport,
+    write_file: fn(&FileReport, &mut dyn Write) -> io::Result<()>,
+) -> Option<String> {
+    let mut text = Vec::new();
+    write_file(report, &mut text).ok()?;
+    String::from_utf8(text).ok()
 }
 
 #[cfg(test)]
