@@ -310,28 +310,11 @@ impl Ctx<'_> {
         let Some((_, spec)) = self.cfg.catalog.lookup(primary) else {
             return false;
         };
-        // Each client class is set by the last line that names it: a line all of whose
-        // classes are named again later has no effect.
         if primary == "client-output-buffer-limit" {
-            let classes = |e: &Entry| -> Vec<Vec<u8>> {
-                e.args
-                    .chunks(4)
-                    .filter_map(|g| g.first())
-                    .map(|c| match c.to_ascii_lowercase().as_slice() {
-                        b"slave" => b"replica".to_vec(),
-                        other => other.to_vec(),
-                    })
-                    .collect()
-            };
-            let mine = classes(entry);
-            let later: Vec<Vec<u8>> = self
-                .cfg
-                .entries_of(primary)
-                .skip_while(|e| !std::ptr::eq(*e, entry))
-                .skip(1)
-                .flat_map(classes)
-                .collect();
-            return !mine.is_empty() && mine.iter().all(|c| later.contains(c));
+            return self
+                .facts
+                .overridden_buffer_limits
+                .contains(&(std::ptr::from_ref(entry) as usize));
         }
         // Directives that accumulate or are keyed keep every line.
         if Model::accumulates(primary) || spec.value_type == crate::catalog::ValueType::Ignored {

@@ -185,6 +185,33 @@ pub struct Facts {
     /// Commands renamed to "" (lowercase original names), and renamed to another name.
     pub disabled_commands: HashSet<String>,
     pub renamed_commands: HashSet<String>,
+    /// `client-output-buffer-limit` lines (by address) all of whose classes a later line sets
+    /// again: each class is set by the last line that names it.
+    pub overridden_buffer_limits: HashSet<usize>,
+}
+
+/// The `client-output-buffer-limit` lines that later lines override entirely, by address: one
+/// pass from the end, remembering the classes named so far.
+fn overridden_buffer_limits(cfg: &Model) -> HashSet<usize> {
+    let mut named_later: HashSet<Vec<u8>> = HashSet::new();
+    let mut overridden = HashSet::new();
+    let lines: Vec<&super::Entry> = cfg.entries_of("client-output-buffer-limit").collect();
+    for e in lines.into_iter().rev() {
+        let classes: Vec<Vec<u8>> = e
+            .args
+            .chunks(4)
+            .filter_map(|g| g.first())
+            .map(|c| match c.to_ascii_lowercase().as_slice() {
+                b"slave" => b"replica".to_vec(),
+                other => other.to_vec(),
+            })
+            .collect();
+        if !classes.is_empty() && classes.iter().all(|c| named_later.contains(c)) {
+            overridden.insert(std::ptr::from_ref(e) as usize);
+        }
+        named_later.extend(classes);
+    }
+    overridden
 }
 
 /// A number as the target version's parser reads it.
@@ -291,6 +318,7 @@ impl Facts {
             pubsub_allchannels: pubsub_all,
             disabled_commands: disabled,
             renamed_commands: renamed,
+            overridden_buffer_limits: overridden_buffer_limits(cfg),
         }
     }
 
