@@ -12,7 +12,7 @@ pub fn parse(source: &[u8]) -> SyntaxTree {
 /// Parse bytes that are shared with their [`crate::source::SourceFile`] (no copy).
 pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
     let source = shared.as_slice();
-    let mut lines = Vec::with_capacity(source.iter().filter(|&&b| b == b'\n').count() + 1);
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', source).count() + 1);
     let mut start = 0;
     while start < source.len() {
         let end = match memchr_lf(&source[start..]) {
@@ -29,7 +29,7 @@ pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
 }
 
 fn memchr_lf(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', bytes)
 }
 
 fn parse_line(source: &[u8], span: Range<usize>) -> Line {
