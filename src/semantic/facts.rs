@@ -2,7 +2,7 @@
 //! can reach the server, which commands a client can run).
 
 use super::acl::{AclModel, ScratchUser, merge_selectors};
-use super::model::Model;
+use super::model::{Entry, Model};
 use super::values::string2ll;
 use crate::catalog::Catalog;
 use crate::version::Version;
@@ -195,7 +195,7 @@ pub struct Facts {
 fn overridden_buffer_limits(cfg: &Model) -> HashSet<usize> {
     let mut named_later: HashSet<Vec<u8>> = HashSet::new();
     let mut overridden = HashSet::new();
-    let lines: Vec<&super::Entry> = cfg.entries_of("client-output-buffer-limit").collect();
+    let lines: Vec<&Entry> = cfg.entries_of("client-output-buffer-limit").collect();
     for e in lines.into_iter().rev() {
         let classes: Vec<Vec<u8>> = e
             .args
