@@ -2,14 +2,14 @@
 //! data, one result per finding, fixes as SARIF `fixes`. Columns count Unicode code points
 //! (`columnKind`), not bytes.
 
-use super::reporter::{Reporter, SecretTexts, shown_edits};
+use super::reporter::{FileStream, Reporter, SecretTexts, shown_edits};
 use crate::checks::Check;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
 use crate::ruleset::RuleSet;
 use crate::source::Location;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -146,26 +146,11 @@ impl Sarif {
         result
     }
 
-    pub fn render(&self, reports: &[FileReport]) -> Value {
-        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
-            let next = ids.len();
-            ids.entry(d.rule.clone()).or_insert(next);
-        }
-        let mut ordered: Vec<(&String, &usize)> = ids.iter().collect();
-        ordered.sort_by_key(|(_, i)| **i);
-        let rules: Vec<Value> = ordered
-            .iter()
-            .map(|(id, _)| self.rule_descriptor(id))
-            .collect();
-        let mut results: Vec<Value> = Vec::new();
-        for r in reports {
-            let known = SecretTexts::of(r);
-            for d in &r.diagnostics {
-                results.push(self.result(r, &known, d, ids[&d.rule]));
-            }
-        }
-        json!({
+    /// The whole document, with `results` standing in for the results array: the text
+    /// before it and after it.
+    fn document(&self, ids: &[String]) -> (String, String) {
+        let rules: Vec<Value> = ids.iter().map(|id| self.rule_descriptor(id)).collect();
+        let doc = json!({
             "version": "2.1.0",
             "runs": [{
                 "tool": {
@@ -176,15 +161,131 @@ impl Sarif {
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": RESULTS,
             }]
-        })
+        });
+        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain data");
+        let marker = serde_json::to_string(RESULTS).expect("JSON of a string");
+        let (head, tail) = text
+            .split_once(&marker)
+            .expect("the marker is in the document");
+        (head.to_string(), tail.to_string())
+    }
+}
+
+/// Stands for the results array in the document (a string no rule data holds).
+const RESULTS: &str = "\u{1}results\u{1}";
+
+/// SARIF written as its results come: rule indexes are given in order of first appearance, the
+/// rule descriptors (after the results in the document) at the end. Only when the document's
+/// key order puts the rules first are the results' texts kept until then.
+struct SarifStream<'a> {
+    sarif: &'a Sarif,
+    /// Rule ids in order of first appearance, and their indexes.
+    ids: Vec<String>,
+    index: HashMap<String, usize>,
+    /// How deep the results array is indented; None until the document is begun.
+    indent: Option<usize>,
+    /// The results' texts, when they cannot be written before the rules are known.
+    held: Option<Vec<String>>,
+    results: usize,
+}
+
+impl<'a> SarifStream<'a> {
+    fn new(sarif: &'a Sarif) -> SarifStream<'a> {
+        SarifStream {
+            sarif,
+            ids: Vec::new(),
+            index: HashMap::new(),
+            indent: None,
+            held: None,
+            results: 0,
+        }
+    }
+
+    /// Write the text before the results when it does not depend on the rules.
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<usize> {
+        if let Some(indent) = self.indent {
+            return Ok(indent);
+        }
+        let (head, _) = self.sarif.document(&[]);
+        let (head_with_rule, _) = self.sarif.document(&["invalid/unknown-directive".into()]);
+        let indent = head
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.len() - l.trim_start().len());
+        if head == head_with_rule {
+            out.write_all(head.as_bytes())?;
+            out.write_all(b"[")?;
+        } else {
+            self.held = Some(Vec::new());
+        }
+        self.indent = Some(indent);
+        Ok(indent)
+    }
+
+    fn add(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let indent = self.begin(out)?;
+        let known = SecretTexts::of(report);
+        let pad = " ".repeat(indent + 2);
+        for d in &report.diagnostics {
+            let next = self.ids.len();
+            let rule_index = *self.index.entry(d.rule.clone()).or_insert_with(|| next);
+            if rule_index == next {
+                self.ids.push(d.rule.clone());
+            }
+            let result = self.sarif.result(report, &known, d, rule_index);
+            let text = serde_json::to_string_pretty(&result).expect("JSON of plain data");
+            let text = format!("{pad}{}", text.replace('\n', &format!("\n{pad}")));
+            match &mut self.held {
+                Some(held) => held.push(text),
+                None => {
+                    out.write_all(if self.results == 0 { b"\n" } else { b",\n" })?;
+                    out.write_all(text.as_bytes())?;
+                }
+            }
+            self.results += 1;
+        }
+        Ok(())
+    }
+}
+
+impl FileStream for SarifStream<'_> {
+    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.add(&report, out)
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let indent = self.begin(out)?;
+        let (head, tail) = self.sarif.document(&self.ids);
+        let close = if self.results == 0 {
+            "]".to_string()
+        } else {
+            format!("\n{}]", " ".repeat(indent))
+        };
+        if let Some(held) = self.held.take() {
+            out.write_all(head.as_bytes())?;
+            out.write_all(b"[")?;
+            if !held.is_empty() {
+                out.write_all(b"\n")?;
+                out.write_all(held.join(",\n").as_bytes())?;
+            }
+        }
+        out.write_all(close.as_bytes())?;
+        writeln!(out, "{tail}")
     }
 }
 
 impl Reporter for Sarif {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let doc = serde_json::to_string_pretty(&self.render(reports)).expect("JSON of plain data");
-        writeln!(out, "{doc}")
+        let mut stream = SarifStream::new(self);
+        for r in reports {
+            stream.add(r, out)?;
+        }
+        stream.finish(out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(SarifStream::new(self)))
     }
 }
