@@ -289,3 +289,41 @@ impl Reporter for Sarif {
         Some(Box::new(SarifStream::new(self)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When the rules cannot come after the results, the results are held until the end; the
+    /// document is the same either way.
+    #[test]
+    fn held_results_give_the_same_document() {
+        let report = crate::linter::check_bytes(
+            std::path::Path::new("redis.conf"),
+            b"requirepass hunter2\nbind 0.0.0.0\nport 6379\n".to_vec(),
+            &Default::default(),
+        )
+        .unwrap();
+        let sarif = Sarif {
+            rules: crate::linter::builtin_rules(),
+        };
+        let write = |hold: bool| {
+            let mut out = Vec::new();
+            let mut stream = SarifStream::new(&sarif);
+            if hold {
+                stream.indent = Some(6);
+                stream.held = Some(Vec::new());
+            }
+            stream.add(&report, &mut out).unwrap();
+            stream.add(&report, &mut out).unwrap();
+            stream.finish(&mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let streamed = write(false);
+        assert!(streamed.contains("\"ruleIndex\": 1"));
+        assert_eq!(write(true), streamed);
+        let doc: Value = serde_json::from_str(&streamed).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap().len();
+        assert_eq!(results, 2 * report.diagnostics.len());
+    }
+}
