@@ -2,7 +2,7 @@
 //! the rule, the file, the finding's line text (secrets masked) and its rank among identical
 //! ones, so it survives lines moving up or down.
 
-use super::reporter::{Reporter, masked_line};
+use super::reporter::{FileStream, Reporter, masked_line};
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use crate::semantic::acl::sha256_hex;
@@ -33,41 +33,69 @@ struct Issue {
     location: IssueLocation,
 }
 
+/// The array written as its issues come; a fingerprint's rank counts identical findings over
+/// the whole run, so only those counts are kept.
+#[derive(Default)]
+struct GitlabStream {
+    seen: HashMap<String, usize>,
+    issues: usize,
+}
+
+impl GitlabStream {
+    fn add(&mut self, r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        for d in &r.diagnostics {
+            let at = r.location(d);
+            let path = at.file.display().to_string();
+            let key = format!("{}\0{path}\0{}", d.rule, masked_line(r, d));
+            let rank = self.seen.entry(key.clone()).or_default();
+            *rank += 1;
+            let issue = Issue {
+                description: d.message.clone(),
+                check_name: d.rule.clone(),
+                fingerprint: sha256_hex(format!("{key}\0{rank}").as_bytes()),
+                severity: match d.severity {
+                    Severity::Error if d.is_invalid() => "critical",
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Info => "info",
+                },
+                location: IssueLocation {
+                    path,
+                    lines: Lines {
+                        begin: at.line,
+                        end: at.end_line,
+                    },
+                },
+            };
+            let text = serde_json::to_string_pretty(&issue).expect("JSON of plain data");
+            out.write_all(if self.issues == 0 { b"[\n  " } else { b",\n  " })?;
+            out.write_all(text.replace('\n', "\n  ").as_bytes())?;
+            self.issues += 1;
+        }
+        Ok(())
+    }
+}
+
+impl FileStream for GitlabStream {
+    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.add(&report, out)
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}", if self.issues == 0 { "[]" } else { "\n]" })
+    }
+}
+
 impl Reporter for Gitlab {
     fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut issues = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut stream = GitlabStream::default();
         for r in reports {
-            for d in &r.diagnostics {
-                let at = r.location(d);
-                let path = at.file.display().to_string();
-                let key = format!("{}\0{path}\0{}", d.rule, masked_line(r, d));
-                let rank = seen.entry(key.clone()).or_default();
-                *rank += 1;
-                issues.push(Issue {
-                    description: d.message.clone(),
-                    check_name: d.rule.clone(),
-                    fingerprint: sha256_hex(format!("{key}\0{rank}").as_bytes()),
-                    severity: match d.severity {
-                        Severity::Error if d.is_invalid() => "critical",
-                        Severity::Error => "major",
-                        Severity::Warning => "minor",
-                        Severity::Info => "info",
-                    },
-                    location: IssueLocation {
-                        path,
-                        lines: Lines {
-                            begin: at.line,
-                            end: at.end_line,
-                        },
-                    },
-                });
-            }
+            stream.add(r, out)?;
         }
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&issues).expect("JSON of plain data")
-        )
+        stream.finish(out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(GitlabStream::default()))
     }
 }

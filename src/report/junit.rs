@@ -1,7 +1,7 @@
 //! JUnit XML, which CI systems show as test results: a test suite per checked file, a failing
 //! test case per finding (a passing one for a clean file).
 
-use super::reporter::{Reporter, level};
+use super::reporter::{FileStream, Reporter, level, rendered};
 use crate::linter::FileReport;
 use std::io::{self, Write};
 
@@ -25,52 +25,114 @@ fn xml(s: &str) -> String {
     out
 }
 
-impl Reporter for Junit {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let total: usize = reports.iter().map(|r| r.diagnostics.len().max(1)).sum();
-        let failures: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+/// One file's test suite.
+fn write_suite(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    let path = xml(&r.path.display().to_string());
+    let n = r.diagnostics.len();
+    writeln!(
+        out,
+        r#"  <testsuite name="{path}" tests="{}" failures="{n}" errors="0">"#,
+        n.max(1)
+    )?;
+    if r.diagnostics.is_empty() {
+        writeln!(out, r#"    <testcase name="redlint" classname="{path}"/>"#)?;
+    }
+    for d in &r.diagnostics {
+        let at = r.location(d);
+        let file = xml(&at.file.display().to_string());
+        writeln!(
+            out,
+            r#"    <testcase name="{}: line {}" classname="{file}" file="{file}" line="{}">"#,
+            xml(&d.rule),
+            at.line,
+            at.line
+        )?;
+        writeln!(
+            out,
+            r#"      <failure message="{}" type="{}">{}:{}:{}: {}[{}] {}</failure>"#,
+            xml(&d.message),
+            level(d),
+            file,
+            at.line,
+            at.column,
+            level(d),
+            xml(&d.rule),
+            xml(&d.message)
+        )?;
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    Ok(())
+}
+
+/// The header counts every finding of the run, so each file's suite is kept as text (not its
+/// report) until the end.
+#[derive(Default)]
+struct JunitStream {
+    suites: Vec<String>,
+    tests: usize,
+    failures: usize,
+}
+
+impl JunitStream {
+    fn add(&mut self, r: &FileReport, text: String) {
+        self.tests += r.diagnostics.len().max(1);
+        self.failures += r.diagnostics.len();
+        self.suites.push(text);
+    }
+}
+
+impl FileStream for JunitStream {
+    fn file(&mut self, r: FileReport, _: &mut dyn Write) -> io::Result<()> {
+        let text = rendered(&r, write_suite).unwrap_or_default();
+        self.add(&r, text);
+        Ok(())
+    }
+
+    fn file_rendered(
+        &mut self,
+        r: FileReport,
+        text: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match text {
+            Some(text) => {
+                self.add(&r, text);
+                Ok(())
+            }
+            None => self.file(r, out),
+        }
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
             out,
-            r#"<testsuites name="redlint" tests="{total}" failures="{failures}" errors="0">"#
+            r#"<testsuites name="redlint" tests="{}" failures="{}" errors="0">"#,
+            self.tests, self.failures
         )?;
-        for r in reports {
-            let path = xml(&r.path.display().to_string());
-            let n = r.diagnostics.len();
-            writeln!(
-                out,
-                r#"  <testsuite name="{path}" tests="{}" failures="{n}" errors="0">"#,
-                n.max(1)
-            )?;
-            if r.diagnostics.is_empty() {
-                writeln!(out, r#"    <testcase name="redlint" classname="{path}"/>"#)?;
-            }
-            for d in &r.diagnostics {
-                let at = r.location(d);
-                let file = xml(&at.file.display().to_string());
-                writeln!(
-                    out,
-                    r#"    <testcase name="{}: line {}" classname="{file}" file="{file}" line="{}">"#,
-                    xml(&d.rule),
-                    at.line,
-                    at.line
-                )?;
-                writeln!(
-                    out,
-                    r#"      <failure message="{}" type="{}">{}:{}:{}: {}[{}] {}</failure>"#,
-                    xml(&d.message),
-                    level(d),
-                    file,
-                    at.line,
-                    at.column,
-                    level(d),
-                    xml(&d.rule),
-                    xml(&d.message)
-                )?;
-                writeln!(out, "    </testcase>")?;
-            }
-            writeln!(out, "  </testsuite>")?;
+        for suite in &self.suites {
+            out.write_all(suite.as_bytes())?;
         }
         writeln!(out, "</testsuites>")
+    }
+}
+
+impl Reporter for Junit {
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        let mut stream = JunitStream::default();
+        for r in reports {
+            let text = rendered(r, write_suite).unwrap_or_default();
+            stream.add(r, text);
+        }
+        stream.finish(out)
+    }
+
+    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
+        Some(Box::new(JunitStream::default()))
+    }
+
+    fn render_file(&self, report: &FileReport) -> Option<String> {
+        rendered(report, write_suite)
     }
 }
