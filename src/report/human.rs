@@ -258,7 +258,7 @@ impl<'a> HumanStream<'a> {
 
 impl FileStream for HumanStream<'_> {
     fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.add(&r, out)
+        self.file_rendered(r, None, out)
     }
 
     fn file_rendered(
@@ -267,10 +267,8 @@ impl FileStream for HumanStream<'_> {
         rendered: Option<String>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        match rendered {
-            Some(text) => self.add_rendered(&r, text, out),
-            None => self.add(&r, out),
-        }
+        let text = rendered.unwrap_or_else(|| self.human.render(&r));
+        self.add_rendered(&r, text, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

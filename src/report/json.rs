@@ -161,7 +161,7 @@ impl JsonStream {
 
 impl FileStream for JsonStream {
     fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.write(&r, &file_text(&r), out)
+        self.file_rendered(r, None, out)
     }
 
     fn file_rendered(
@@ -170,10 +170,8 @@ impl FileStream for JsonStream {
         rendered: Option<String>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        match rendered {
-            Some(text) => self.write(&r, &text, out),
-            None => self.file(r, out),
-        }
+        let text = rendered.unwrap_or_else(|| file_text(&r));
+        self.write(&r, &text, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

@@ -83,25 +83,19 @@ impl JunitStream {
 }
 
 impl FileStream for JunitStream {
-    fn file(&mut self, r: FileReport, _: &mut dyn Write) -> io::Result<()> {
-        let text = rendered(&r, write_suite).unwrap_or_default();
-        self.add(&r, text);
-        Ok(())
+    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.file_rendered(r, None, out)
     }
 
     fn file_rendered(
         &mut self,
         r: FileReport,
         text: Option<String>,
-        out: &mut dyn Write,
+        _: &mut dyn Write,
     ) -> io::Result<()> {
-        match text {
-            Some(text) => {
-                self.add(&r, text);
-                Ok(())
-            }
-            None => self.file(r, out),
-        }
+        let text = text.unwrap_or_else(|| rendered(&r, write_suite).unwrap_or_default());
+        self.add(&r, text);
+        Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

@@ -66,10 +66,6 @@ impl Pattern {
             Kind::Regex(regex) => regex.is_match(text),
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
 }
 
 /// `^` + a finite set of literals (+ `$`), as strings; None for any other shape.
