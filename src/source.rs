@@ -30,24 +30,49 @@ impl Span {
     }
 }
 
+/// A [`Span`] in 12 bytes instead of 24, for what is kept per token (a line of a million
+/// values keeps a million).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackedSpan {
+    file: FileId,
+    start: u32,
+    end: u32,
+}
+
+impl PackedSpan {
+    pub fn unpack(self) -> Span {
+        Span::new(self.file, self.start as usize..self.end as usize)
+    }
+}
+
+impl From<Span> for PackedSpan {
+    fn from(span: Span) -> PackedSpan {
+        PackedSpan {
+            file: span.file,
+            start: offset32(span.range.start),
+            end: offset32(span.range.end),
+        }
+    }
+}
+
+/// An offset of a read file in 32 bits: reads stop at 256 MB.
+fn offset32(at: usize) -> u32 {
+    u32::try_from(at).expect("offsets are under 4 GB")
+}
+
 /// Where each line of a file starts. Lines end at LF, the only line break Redis knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
-    /// 0, then the offset after every LF.
-    starts: Vec<usize>,
+    /// 0, then the offset after every LF (32 bits: reads stop at 256 MB).
+    starts: Vec<u32>,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(bytes: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| offset32(i + 1)));
         LineIndex {
             starts,
             len: bytes.len(),
@@ -58,13 +83,15 @@ impl LineIndex {
     /// with LF is the start of the line after the last one.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.len);
-        let line = self.starts.partition_point(|&s| s <= offset);
-        (line, offset - self.starts[line - 1] + 1)
+        let line = self.starts.partition_point(|&s| s as usize <= offset);
+        (line, offset - self.starts[line - 1] as usize + 1)
     }
 
     /// Byte offset where line `index` (0-based) starts; the file's length past the last line.
     pub fn line_start(&self, index: usize) -> usize {
-        self.starts.get(index).copied().unwrap_or(self.len)
+        self.starts
+            .get(index)
+            .map_or(self.len, |&start| start as usize)
     }
 
     /// 0-based index of the line holding `offset`.

@@ -40,14 +40,14 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
         if line.kind != LineKind::Comment {
             continue;
         }
-        let text = &src[line.content.clone()];
+        let text = &src[line.content()];
         let Some(body) = text.strip_prefix(b"#").map(|b| b.trim_ascii_start()) else {
             continue;
         };
         let Some(rest) = body.strip_prefix(b"redlint:") else {
             continue;
         };
-        let rest_offset = line.content.start + (text.len() - rest.len());
+        let rest_offset = line.content().start + (text.len() - rest.len());
         let rest_str = String::from_utf8_lossy(rest);
         let (directive_part, _reason) = match rest_str.find(" --") {
             Some(p) => (&rest_str[..p], Some(&rest_str[p + 3..])),
@@ -86,7 +86,7 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
             scope,
             used: vec![false; ids.len()],
             ids,
-            span: line.content.clone(),
+            span: line.content(),
         });
     }
     out

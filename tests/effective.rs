@@ -75,7 +75,7 @@ fn effective_values_match_running_servers() {
                         let password = case["auth_password"].as_str().unwrap();
                         let ours = config
                             .get("requirepass")
-                            .map(|s| s.args[0].clone())
+                            .map(|s| s.args[0].to_vec())
                             .unwrap_or_default();
                         if ours != password.as_bytes() {
                             failures.push(format!(

@@ -90,9 +90,9 @@ proptest! {
         prop_assert_eq!(tree.print(), bytes.clone());
         // Every token span lies inside its line's content.
         for line in &tree.lines {
-            if let LineKind::Directive(d) = &line.kind {
-                for t in d.tokens() {
-                    prop_assert!(t.span.start >= line.content.start && t.span.end <= line.content.end);
+            if let LineKind::Directive = &line.kind {
+                for t in line.tokens(&tree.source) {
+                    prop_assert!(t.span().start >= line.content().start && t.span().end <= line.content().end);
                 }
             }
         }

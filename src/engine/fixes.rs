@@ -77,7 +77,10 @@ fn param(ctx: &Ctx, name: &str) -> Option<String> {
 /// A parameter's words, read with the config tokenizer (`bind=10.0.0.1 127.0.0.1`).
 fn words(text: &str) -> Vec<Vec<u8>> {
     match syntax::tokenize(text.as_bytes()) {
-        Ok(tokens) => tokens.iter().map(|t| t.value(text.as_bytes())).collect(),
+        Ok(tokens) => tokens
+            .iter()
+            .map(|t| t.value(text.as_bytes()).into_owned())
+            .collect(),
         Err(_) => vec![text.as_bytes().to_vec()],
     }
 }
@@ -216,7 +219,9 @@ impl Planner<'_, '_> {
                         Some(vec![b"127.0.0.1".to_vec(), b"-::1".to_vec()])
                     }
                     Some(Generator::LoopbackBind) => Some(vec![b"127.0.0.1".to_vec()]),
-                    Some(Generator::VersionDefault) => model.default_args(directive),
+                    Some(Generator::VersionDefault) => {
+                        model.default_args(directive).map(|a| a.to_vecs())
+                    }
                     None => {
                         if let Some(p) = p {
                             self.missing.push(p.clone());
@@ -361,7 +366,7 @@ impl Planner<'_, '_> {
         let mut values: Vec<Vec<u8>> = vec![b"default".to_vec(), b"on".to_vec()];
         let password = model
             .get("requirepass")
-            .and_then(|s| s.args.first().cloned())
+            .and_then(|s| s.args.first().map(<[u8]>::to_vec))
             .filter(|p| !p.is_empty());
         match password {
             Some(pw) => {
@@ -426,7 +431,7 @@ impl Planner<'_, '_> {
                 {
                     self.key(primary);
                     self.changes.push(Change::Rename {
-                        name: name.clone(),
+                        name,
                         to: primary.clone(),
                     });
                 }
@@ -445,10 +450,7 @@ impl Planner<'_, '_> {
                     match (entry.arg_span(*index), previous) {
                         (Some(token), Some(previous)) => {
                             self.key(entry.key());
-                            self.changes.push(Change::RemoveToken {
-                                token: token.clone(),
-                                previous: previous.clone(),
-                            });
+                            self.changes.push(Change::RemoveToken { token, previous });
                         }
                         _ => self.block("the value is not a token of its own on the line"),
                     }

@@ -162,7 +162,7 @@ fn target<'a>(rule: &Rule, ctx: &Ctx<'a>, item: &Item<'a>) -> (Option<&'a Entry>
     match item {
         Item::Arg { entry, index, .. } => (
             Some(entry),
-            entry.arg_span(*index).or(entry.span()).cloned(),
+            entry.arg_span(*index).or_else(|| entry.span().cloned()),
         ),
         Item::Entry(e) => (Some(e), e.span().cloned()),
         _ => match rule.at.as_ref().and_then(|d| ctx.cfg.last_entry(d)) {

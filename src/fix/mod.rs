@@ -119,8 +119,8 @@ impl Builder<'_> {
     fn change(&mut self, change: &Change) {
         match change {
             Change::Rewrite { line, values } => {
-                let args = &line.args;
-                match (args.first(), args.last()) {
+                let last = line.value_count().checked_sub(1);
+                match (line.value_span(0), last.and_then(|i| line.value_span(i))) {
                     (Some(first), Some(last)) if first.file == last.file => {
                         let span = Span::new(first.file, first.range.start..last.range.end);
                         self.edit(&span, join_values(values));
@@ -128,8 +128,8 @@ impl Builder<'_> {
                     (Some(_), Some(_)) => self.blocked = Some("the line spans two files"),
                     _ => {
                         // A line with no value written: put the values after the name.
-                        let at =
-                            Span::new(line.name.file, line.name.range.end..line.line.range.end);
+                        let name = line.name();
+                        let at = Span::new(name.file, name.range.end..line.line.range.end);
                         let mut content = b" ".to_vec();
                         content.extend(join_values(values));
                         self.edit(&at, content);

@@ -383,7 +383,7 @@ fn check_hash(hash: &[u8]) -> Result<String, AclError> {
 fn apply_selector_opset(model: &AclModel, inner: &[u8]) -> Result<(), AclError> {
     let mut sel = Selector::new(model.pubsub_allchannels);
     let ops: Vec<Vec<u8>> = match crate::syntax::tokenize(inner) {
-        Ok(tokens) => tokens.iter().map(|t| t.value(inner)).collect(),
+        Ok(tokens) => tokens.iter().map(|t| t.value(inner).into_owned()).collect(),
         Err(_) => Vec::new(),
     };
     for op in ops {
@@ -533,14 +533,18 @@ impl Selector {
 
 /// `ACLMergeSelectorArguments`: join `(` ... `)` spread over several tokens. Err carries the
 /// index (into `rules`) of the token that opened the unclosed selector.
-pub fn merge_selectors(version: Version, rules: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, usize> {
+pub fn merge_selectors<T: AsRef<[u8]>>(
+    version: Version,
+    rules: &[T],
+) -> Result<Vec<Vec<u8>>, usize> {
     let restart_inside = !version.at_least(7, 2);
     let mut merged = Vec::new();
     let mut open: Option<(usize, Vec<u8>)> = None;
     for (j, op) in rules.iter().enumerate() {
+        let op = op.as_ref();
         let opens = op.first() == Some(&b'(') && op.last() != Some(&b')');
         if opens && (open.is_none() || restart_inside) {
-            open = Some((j, op.clone()));
+            open = Some((j, op.to_vec()));
             continue;
         }
         if let Some((_, sel)) = open.as_mut() {
@@ -551,7 +555,7 @@ pub fn merge_selectors(version: Version, rules: &[Vec<u8>]) -> Result<Vec<Vec<u8
             }
             continue;
         }
-        merged.push(op.clone());
+        merged.push(op.to_vec());
     }
     match open {
         Some((start, _)) => Err(start),

@@ -2,6 +2,7 @@
 //! (checked against the machine redlint runs on) and build options. These are warnings or notes,
 //! not `invalid/*`: configs are usually linted away from the server.
 
+use super::arglist::ArgList;
 use super::values::c_str;
 use crate::checks::Check;
 use std::path::Path;
@@ -13,8 +14,8 @@ pub(super) struct PathFinding {
 }
 
 /// `loadmodule` and `logfile` paths, resolved against the directory redis-server would be in.
-pub(super) fn check_paths(cwd: &Path, primary: &str, args: &[Vec<u8>]) -> Option<PathFinding> {
-    let path = |v: &Vec<u8>| cwd.join(String::from_utf8_lossy(c_str(v)).as_ref());
+pub(super) fn check_paths(cwd: &Path, primary: &str, args: &ArgList) -> Option<PathFinding> {
+    let path = |v: &[u8]| cwd.join(String::from_utf8_lossy(c_str(v)).as_ref());
     match (primary, args.first()) {
         ("loadmodule", Some(v)) if !path(v).is_file() => Some(PathFinding {
             check: Check::ModuleNotFound,
@@ -78,9 +79,9 @@ fn tls_missing(primary: &str, path: &Path) -> PathFinding {
 /// `sentinel notification-script|client-reconfig-script MASTER PATH`: Sentinel refuses a script
 /// it cannot execute, and runs whatever the file holds when a failover happens, so a file (or a
 /// directory without the sticky bit) that anyone may write hands the host to any local user.
-pub(super) fn sentinel_script(cwd: &Path, args: &[Vec<u8>]) -> Option<PathFinding> {
+pub(super) fn sentinel_script(cwd: &Path, args: &ArgList) -> Option<PathFinding> {
     use std::os::unix::fs::PermissionsExt;
-    let [sub, _, script] = args else {
+    let [sub, _, script] = args.views()[..] else {
         return None;
     };
     let sub = String::from_utf8_lossy(sub).to_ascii_lowercase();

@@ -2,6 +2,7 @@
 //! can reach the server, which commands a client can run).
 
 use super::acl::{AclModel, ScratchUser, merge_selectors};
+use super::arglist::ArgList;
 use super::model::{Entry, Model};
 use super::values::string2ll;
 use crate::catalog::Catalog;
@@ -87,14 +88,16 @@ impl AclUser {
 
     /// Apply the rules of a `user` line (`args[0]` is the name) to a new user. Rules the server
     /// would refuse are skipped (such lines are reported as invalid already).
-    pub fn from_line(model: &AclModel, args: &[Vec<u8>]) -> AclUser {
-        let Some((name, rules)) = args.split_first() else {
+    pub fn from_line(model: &AclModel, args: &ArgList) -> AclUser {
+        let Some(name) = args.first() else {
             return AclUser::default();
         };
+        let rules = args.views().split_off(1);
         let rules = if model.version.at_least(7, 0) {
-            merge_selectors(model.version, rules).unwrap_or_else(|_| rules.to_vec())
+            merge_selectors(model.version, &rules)
+                .unwrap_or_else(|_| rules.iter().map(|r| r.to_vec()).collect())
         } else {
-            rules.to_vec()
+            rules.iter().map(|r| r.to_vec()).collect()
         };
         let mut user = ScratchUser::new(model);
         for rule in &rules {
@@ -199,8 +202,8 @@ fn overridden_buffer_limits(cfg: &Model) -> HashSet<usize> {
     for e in lines.into_iter().rev() {
         let classes: Vec<Vec<u8>> = e
             .args
-            .chunks(4)
-            .filter_map(|g| g.first())
+            .iter()
+            .step_by(4)
             .map(|c| match c.to_ascii_lowercase().as_slice() {
                 b"slave" => b"replica".to_vec(),
                 other => other.to_vec(),
@@ -294,7 +297,7 @@ impl Facts {
         let mut disabled = HashSet::new();
         let mut renamed = HashSet::new();
         for e in cfg.entries_of("rename-command") {
-            if let [from, to] = e.args.as_slice() {
+            if let [from, to] = e.args.views()[..] {
                 let from = String::from_utf8_lossy(from).to_ascii_lowercase();
                 if to.is_empty() {
                     disabled.insert(from);
@@ -323,7 +326,7 @@ impl Facts {
     }
 
     /// The user a `user` line (its values) defines, as the server builds it.
-    pub fn user_of(&self, cfg: &Model, args: &[Vec<u8>]) -> AclUser {
+    pub fn user_of(&self, cfg: &Model, args: &ArgList) -> AclUser {
         AclUser::from_line(&AclModel::new(cfg.catalog, self.pubsub_allchannels), args)
     }
 
@@ -416,7 +419,7 @@ pub fn replica_buffer_below_backlog(cfg: &Model) -> Option<(u64, u64)> {
     let mut hard = 256 * 1024 * 1024;
     for e in cfg.entries_of("client-output-buffer-limit") {
         for group in e.args.chunks(4) {
-            if let [class, limit, ..] = group
+            if let [class, limit, ..] = group[..]
                 && (class.eq_ignore_ascii_case(b"replica") || class.eq_ignore_ascii_case(b"slave"))
             {
                 hard = super::values::memtoull(limit)?;
@@ -474,39 +477,19 @@ mod tests {
 
     #[test]
     fn acl_user_rules() {
-        let line: Vec<Vec<u8>> = ["default", "on", ">pw", "+@all", "-flushall"]
-            .iter()
-            .map(|s| s.as_bytes().to_vec())
-            .collect();
+        let line = |words: &str| words.split(' ').collect::<ArgList>();
         let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
         let model = AclModel::new(catalog, false);
-        let u = AclUser::from_line(&model, &line);
+        let u = AclUser::from_line(&model, &line("default on >pw +@all -flushall"));
         assert!(u.on && !u.nopass && u.passwords == 1);
         assert!(!u.may_run("flushall", catalog));
         assert!(u.may_run("get", catalog));
-        let denied = AclUser::from_line(
-            &model,
-            &[
-                b"default".to_vec(),
-                b"on".to_vec(),
-                b"nopass".to_vec(),
-                b"+@all".to_vec(),
-                b"-@dangerous".to_vec(),
-            ],
-        );
+        let denied = AclUser::from_line(&model, &line("default on nopass +@all -@dangerous"));
         assert!(!denied.may_run("flushall", catalog));
         assert!(denied.may_run("get", catalog));
         // CONFIG is a container: every subcommand of it is @dangerous or @admin.
         assert!(!denied.may_run("config", catalog));
-        let partial = AclUser::from_line(
-            &model,
-            &[
-                b"u".to_vec(),
-                b"on".to_vec(),
-                b"-@all".to_vec(),
-                b"+config|get".to_vec(),
-            ],
-        );
+        let partial = AclUser::from_line(&model, &line("u on -@all +config|get"));
         assert!(partial.may_run("config", catalog));
     }
 

@@ -2,6 +2,7 @@
 //! records every line, its validity and the effective values.
 
 use super::analysis::{Analysis, CheckOptions, LateError};
+use super::arglist::ArgList;
 use super::model::{Entry, LineOrigin, Model, Origin, Provenance};
 use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
@@ -276,24 +277,20 @@ impl Loader {
             );
         }
         for index in 0..self.unit_tree(unit).lines.len() {
-            // The line's tokens, name first: one copy, also for a line of a million addresses.
             let line = &self.unit_tree(unit).lines[index];
-            let content = line.content.clone();
+            let content = line.content();
+            let lex_error = match &line.kind {
+                LineKind::Blank | LineKind::Comment => continue,
+                LineKind::Invalid(err) => Some((err.kind, err.offset)),
+                LineKind::Directive => None,
+            };
             if self.template
                 && super::detect::control_line(self.unit_bytes()[content.clone()].trim_ascii())
             {
                 continue;
             }
-            let (tokens, lex_error) = match &line.kind {
-                LineKind::Blank | LineKind::Comment => continue,
-                LineKind::Invalid(err) => (err.tokens.clone(), Some((err.kind, err.offset))),
-                LineKind::Directive(d) => {
-                    let mut tokens = Vec::with_capacity(d.args.len() + 1);
-                    tokens.push(d.name.clone());
-                    tokens.extend_from_slice(&d.args);
-                    (tokens, None)
-                }
-            };
+            // The line's tokens, name first, read now: the tree keeps none.
+            let tokens = line.tokens(self.unit_bytes());
             if let Some((kind, offset)) = lex_error {
                 let meant = self.meant_of(&tokens);
                 let masked = secrets::line_secrets(
@@ -335,7 +332,7 @@ impl Loader {
                 secrets::value_may_follow(self.catalog, &name, tokens.len() - 1);
             self.add_secrets(masked);
             self.hide_name = follows;
-            self.read_directive(content, &tokens[0], &tokens[1..])
+            self.read_directive(content, tokens)
         }
         self.reading.pop();
         let (lines, unknown) = self.unit_lines.pop().unwrap_or_default();
@@ -401,9 +398,9 @@ impl Loader {
                 if line.kind != LineKind::Comment {
                     continue;
                 }
-                let text = &bytes[line.content.clone()];
+                let text = &bytes[line.content()];
                 for range in secrets::repeated(text, &values) {
-                    let at = line.content.start;
+                    let at = line.content().start;
                     more.push(Span::new(id, at + range.start..at + range.end));
                 }
             }
@@ -418,24 +415,20 @@ impl Loader {
         }
     }
 
-    fn read_directive(&mut self, content: Range<usize>, name_tok: &Token, arg_toks: &[Token]) {
+    /// Read one directive line; `tokens` are its tokens, name first.
+    fn read_directive(&mut self, content: Range<usize>, tokens: Vec<Token>) {
+        let (name_tok, arg_toks) = (&tokens[0], &tokens[1..]);
         let src = self.unit_bytes();
         let raw_name = name_tok.value(src);
         let name = String::from_utf8_lossy(&raw_name).to_ascii_lowercase();
-        let mut args: Vec<Vec<u8>> = arg_toks.iter().map(|t| t.value(src)).collect();
-        let arg_ranges: Vec<Range<usize>> = arg_toks.iter().map(|t| t.span.clone()).collect();
+        let mut args = ArgList::decode(src, arg_toks);
         let catalog = self.catalog;
         let found = catalog.lookup(&name);
-        let origin = LineOrigin {
-            line: self.at(content.clone()),
-            name: self.at(name_tok.span.clone()),
-            args: arg_ranges.iter().map(|r| self.at(r.clone())).collect(),
-        };
         let idx = self.entries.len();
         let opaque = self.template
             && arg_toks
                 .iter()
-                .any(|t| super::detect::has_template_markup(&src[t.span.clone()]));
+                .any(|t| super::detect::has_template_markup(&src[t.span()]));
 
         let verdict = match found {
             None => self.unknown_name(&name, name_tok, &args, &content, idx),
@@ -450,18 +443,26 @@ impl Loader {
                     args = match syntax::tokenize(&args[0]) {
                         Ok(toks) => toks
                             .iter()
-                            .map(|t| syntax::decode(&args[0][t.span.clone()], t.kind))
+                            .map(|t| syntax::decode(&args[0][t.span()], t.kind))
                             .collect(),
-                        Err(_) => Vec::new(),
+                        Err(_) => ArgList::new(),
                     };
                 }
                 if opaque {
                     // A value the template's renderer fills in: nothing to check but the name.
                     true
                 } else {
-                    self.check_known(idx, primary, spec, &args, &arg_ranges, &content)
+                    self.check_known(idx, primary, spec, &args, arg_toks, &content)
                 }
             }
+        };
+        let line = self.at(content);
+        let origin = match self.views[self.unit()].first_file() {
+            // The unit is the file itself: the tokens' offsets are the file's, kept as they are.
+            Some(file) if self.views[self.unit()].is_identity() => {
+                LineOrigin::in_file(line, file, tokens)
+            }
+            _ => LineOrigin::new(line, tokens.iter().map(|t| self.at(t.span()))),
         };
         let entry = Entry {
             origin: Origin::Line(origin),
@@ -484,7 +485,7 @@ impl Loader {
         &mut self,
         name: &str,
         name_tok: &Token,
-        args: &[Vec<u8>],
+        args: &ArgList,
         span: &Range<usize>,
         idx: usize,
     ) -> bool {
@@ -502,20 +503,20 @@ impl Loader {
             return true;
         }
         let src = self.unit_bytes();
-        if self.unit() == 0 && name_tok.span.start == 0 && src.starts_with(b"\xef\xbb\xbf") {
+        if self.unit() == 0 && name_tok.span().start == 0 && src.starts_with(b"\xef\xbb\xbf") {
             // Already reported as invalid/byte-order-mark on this very line.
             return false;
         }
         if self.hide_name {
             self.report(
                 Check::UnknownDirective,
-                name_tok.span.clone(),
+                name_tok.span(),
                 "unknown directive (not shown: it may be the secret of the line before, which has no value)".into(),
                 Some("put the value on the same line as its directive".into()),
             );
             return false;
         }
-        let written = quoted_prefix(&src[name_tok.span.clone()]);
+        let written = quoted_prefix(&src[name_tok.span()]);
         let mut help = self.meant.take().map(|s| format!("did you mean `{s}`?"));
         if written.starts_with('\u{c}') || written.starts_with('\u{b}') || name.starts_with('#') {
             help = Some("a comment must start with `#` as the first character after spaces and tabs; a form feed or vertical tab before it makes redis-server read a directive".into());
@@ -539,7 +540,7 @@ impl Loader {
         }
         self.report(
             Check::UnknownDirective,
-            name_tok.span.clone(),
+            name_tok.span(),
             format!(
                 "unknown directive `{written}` for {}",
                 self.catalog.version.pretty()
@@ -570,8 +571,8 @@ impl Loader {
         idx: usize,
         primary: &str,
         spec: &DirectiveSpec,
-        args: &[Vec<u8>],
-        arg_spans: &[Range<usize>],
+        args: &ArgList,
+        arg_toks: &[Token],
         span: &Range<usize>,
     ) -> bool {
         if !self.arity_ok(spec, primary, args.len()) {
@@ -580,9 +581,9 @@ impl Loader {
                 (Args::Exactly(k), _) => k.to_string(),
                 (args, _) => args.describe(),
             };
-            let inline_comment = arg_spans
+            let inline_comment = arg_toks
                 .iter()
-                .any(|s| self.unit_bytes().get(s.start) == Some(&b'#'));
+                .any(|t| self.unit_bytes().get(t.span().start) == Some(&b'#'));
             let help = if inline_comment {
                 Some("redis.conf has no inline comments: `#` after a value is read as more values; move the comment to its own line".into())
             } else if args.len() > 1 && spec.value_type != ValueType::Special {
@@ -602,7 +603,7 @@ impl Loader {
             );
             return false;
         }
-        let value_span = |i: usize| arg_spans.get(i).cloned().unwrap_or(span.clone());
+        let value_span = |i: usize| arg_toks.get(i).map_or(span.clone(), |t| t.span());
         match spec.value_type {
             ValueType::Special => {
                 if primary == "include" {
@@ -643,7 +644,7 @@ impl Loader {
                     Err(msg) => {
                         self.report(
                             Check::BadValue,
-                            value_span(0).start..arg_spans.last().map_or(span.end, |s| s.end),
+                            value_span(0).start..arg_toks.last().map_or(span.end, |t| t.span().end),
                             format!("`{primary}`: {msg}"),
                             (primary == "sentinel").then(|| {
                                 "this is a Sentinel config: check it with `--sentinel`, as redis-sentinel reads it".to_string()
@@ -682,7 +683,7 @@ impl Loader {
                     if let ValueCheck::Rejected(msg) = check_value(spec, self.catalog.version, a) {
                         self.report(
                             Check::BadValue,
-                            value_span(i.min(arg_spans.len().saturating_sub(1))),
+                            value_span(i.min(arg_toks.len().saturating_sub(1))),
                             format!("`{primary}`: {msg}"),
                             None,
                         );
@@ -743,7 +744,7 @@ impl Loader {
         &mut self,
         primary: &str,
         spec: &DirectiveSpec,
-        args: &[Vec<u8>],
+        args: &ArgList,
         span: Range<usize>,
     ) -> bool {
         let validator = match (&spec.validator, self.family, primary) {
@@ -753,7 +754,7 @@ impl Loader {
             _ => return true,
         };
         // Multi-value enums (shutdown-on-sig*) are validated as the words joined by spaces.
-        let value = args.join(&b' ');
+        let value = args.joined(b' ');
         match special::check_validator(self.catalog, primary, validator, &value) {
             Ok(()) => true,
             Err(msg) => {
@@ -772,7 +773,7 @@ impl Loader {
 
     /// Paths that must exist on the server: warnings, since the machine that runs redlint is
     /// rarely the one that runs redis-server.
-    fn environment(&mut self, primary: &str, args: &[Vec<u8>], span: Range<usize>) {
+    fn environment(&mut self, primary: &str, args: &ArgList, span: Range<usize>) {
         if let Some(finding) = environment::check_paths(&self.cwd, primary, args) {
             self.report(finding.check, span, finding.message, Some(finding.help));
         }
@@ -936,12 +937,12 @@ impl Loader {
             self.save.points.clear();
         } else if v.redis_equivalent() >= (7, 0) {
             for pair in args.chunks(2) {
-                if let [a, b] = pair {
-                    self.save.points.push((a.clone(), b.clone()));
+                if let [a, b] = pair[..] {
+                    self.save.points.push((a.to_vec(), b.to_vec()));
                 }
             }
-        } else if let [a, b] = args.as_slice() {
-            self.save.points.push((a.clone(), b.clone()));
+        } else if let [a, b] = args.views()[..] {
+            self.save.points.push((a.to_vec(), b.to_vec()));
         }
     }
 
@@ -953,13 +954,12 @@ impl Loader {
             return;
         }
         let sources = &self.sources;
-        let spans = entry.arg_spans();
         let starts_comment =
             |s: &Span| sources.get(s.file).bytes().get(s.range.start) == Some(&b'#');
-        if let Some(pos) = spans.iter().position(starts_comment) {
-            let first = &spans[pos];
-            let end = spans
-                .last()
+        if let Some(first) = entry.arg_spans().find(starts_comment) {
+            let end = entry
+                .arg_spans()
+                .next_back()
                 .filter(|l| l.file == first.file)
                 .map_or(first.range.end, |l| l.range.end);
             let span = Span::new(first.file, first.range.start..end);
@@ -996,7 +996,7 @@ impl Loader {
     /// The first value of the last line of `name`, and where that line is.
     fn effective(&self, name: &str) -> Option<(&[u8], Option<Span>)> {
         let e = &self.entries[*self.last.get(name)?];
-        Some((e.args.first()?.as_slice(), e.span().cloned()))
+        Some((e.args.first()?, e.span().cloned()))
     }
 
     /// The effective value of `name` as a plain number, when it is written as one.
@@ -1015,7 +1015,7 @@ impl Loader {
     /// inside `--include-root`): the server replaces every user with them at startup, so they,
     /// not `requirepass`, decide whether clients must authenticate. `None` when there is no
     /// aclfile or it cannot be read here (environment/aclfile-not-found says so).
-    fn read_aclfile(&mut self) -> Option<Vec<Vec<Vec<u8>>>> {
+    fn read_aclfile(&mut self) -> Option<Vec<ArgList>> {
         use super::files::{self, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
         if !self.catalog.version.at_least(6, 0) {
             return None;
@@ -1044,7 +1044,7 @@ impl Loader {
             let tokens = syntax::tokenize(line).ok()?;
             let mut words = tokens
                 .iter()
-                .map(|t| syntax::decode(&line[t.span.clone()], t.kind));
+                .map(|t| syntax::decode(&line[t.span()], t.kind));
             if !words.next()?.eq_ignore_ascii_case(b"user") {
                 return None;
             }
@@ -1082,7 +1082,7 @@ impl Loader {
         else {
             return;
         };
-        let span = entry.arg_span(index).or(entry.span()).cloned();
+        let span = entry.arg_span(index).or_else(|| entry.span().cloned());
         let shown = quoted_prefix(address);
         let help = if address.starts_with(b"#") {
             "redis.conf has no inline comments: everything after `bind` is an address; move the comment to its own line"
@@ -1236,7 +1236,7 @@ impl Loader {
         let primary = ["replicaof", "slaveof"]
             .iter()
             .find_map(|name| self.last.get(*name).map(|&i| (*name, i)));
-        let sets_primary = |args: &[Vec<u8>]| {
+        let sets_primary = |args: &ArgList| {
             !(self.catalog.version.at_least(6, 0)
                 && args.len() == 2
                 && args[0].eq_ignore_ascii_case(b"no")
@@ -1264,7 +1264,7 @@ impl Loader {
         {
             for i in self.module_configs.clone() {
                 let e = &self.entries[i];
-                let (span, name) = (e.name_span().cloned(), e.name.clone());
+                let (span, name) = (e.name_span(), e.name.clone());
                 self.late(
                     Check::ModuleConfigWithoutModule,
                     span,

@@ -4,6 +4,7 @@
 
 pub mod acl;
 mod analysis;
+mod arglist;
 pub mod detect;
 mod environment;
 pub mod facts;
@@ -17,6 +18,7 @@ pub mod values;
 mod view;
 
 pub use analysis::{Analysis, CheckOptions, LateError};
+pub use arglist::ArgList;
 pub use loader::analyze;
 pub use model::{Entry, LineOrigin, Model, Origin, Provenance, Setting};
 pub use view::ServerView;

@@ -1,8 +1,10 @@
 //! The effective configuration model that rules query. It needs no file: each entry says where
 //! it came from (a line of a file, a running server, or nothing, for a version default).
 
+use super::arglist::ArgList;
 use crate::catalog::Catalog;
-use crate::source::Span;
+use crate::source::{FileId, PackedSpan, Span};
+use crate::syntax::Token;
 use crate::version::Version;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,10 +14,77 @@ use std::collections::HashMap;
 pub struct LineOrigin {
     /// The whole (trimmed) line.
     pub line: Span,
+    /// The name token and the value tokens as written.
+    tokens: WrittenTokens,
+}
+
+/// The tokens of a written line, in one of two forms of 12 bytes a token: a line of a million
+/// values keeps a million.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum WrittenTokens {
+    /// The tokenizer's own tokens, whose offsets are those of `file` (most lines).
+    InFile { file: FileId, tokens: Box<[Token]> },
+    /// Each token mapped to the file it is in (the joined matches of a glob include, or a line
+    /// a NUL byte glued to the next).
+    Mapped(Box<[PackedSpan]>),
+}
+
+impl LineOrigin {
+    /// A line of `file` and its tokens (name first), with offsets into `file`.
+    pub fn in_file(line: Span, file: FileId, tokens: Vec<Token>) -> LineOrigin {
+        LineOrigin {
+            line,
+            tokens: WrittenTokens::InFile {
+                file,
+                tokens: tokens.into_boxed_slice(),
+            },
+        }
+    }
+
+    /// A line and where each of its tokens (name first) is.
+    pub fn new(line: Span, tokens: impl IntoIterator<Item = Span>) -> LineOrigin {
+        LineOrigin {
+            line,
+            tokens: WrittenTokens::Mapped(tokens.into_iter().map(PackedSpan::from).collect()),
+        }
+    }
+
+    fn token_count(&self) -> usize {
+        match &self.tokens {
+            WrittenTokens::InFile { tokens, .. } => tokens.len(),
+            WrittenTokens::Mapped(spans) => spans.len(),
+        }
+    }
+
+    /// Token `i` (0 is the name).
+    fn token_span(&self, i: usize) -> Option<Span> {
+        match &self.tokens {
+            WrittenTokens::InFile { file, tokens } => {
+                tokens.get(i).map(|t| Span::new(*file, t.span()))
+            }
+            WrittenTokens::Mapped(spans) => spans.get(i).map(|s| s.unpack()),
+        }
+    }
+
     /// The name token.
-    pub name: Span,
-    /// The value tokens as written (one per written token).
-    pub args: Vec<Span>,
+    pub fn name(&self) -> Span {
+        self.token_span(0).unwrap_or_else(|| self.line.clone())
+    }
+
+    /// How many value tokens the line has.
+    pub fn value_count(&self) -> usize {
+        self.token_count().saturating_sub(1)
+    }
+
+    /// Where value token `i` is.
+    pub fn value_span(&self, i: usize) -> Option<Span> {
+        self.token_span(i.checked_add(1)?)
+    }
+
+    pub fn value_spans(&self) -> impl DoubleEndedIterator<Item = Span> + ExactSizeIterator + '_ {
+        (1..self.token_count().max(1))
+            .map(|i| self.token_span(i).unwrap_or_else(|| self.line.clone()))
+    }
 }
 
 /// Where an entry's value comes from.
@@ -43,7 +112,7 @@ pub struct Entry {
     /// The catalog's primary name, when the name is known.
     pub primary: Option<String>,
     /// Decoded values (a lone MULTI_ARG value re-split as redis-server does from 7.0).
-    pub args: Vec<Vec<u8>>,
+    pub args: ArgList,
     /// False when redis-server rejects the line.
     pub valid: bool,
     /// A template's line whose values a renderer fills in: written, but its value is unknown.
@@ -70,17 +139,18 @@ impl Entry {
     pub fn span(&self) -> Option<&Span> {
         self.line().map(|l| &l.line)
     }
-    pub fn name_span(&self) -> Option<&Span> {
-        self.line().map(|l| &l.name)
+    pub fn name_span(&self) -> Option<Span> {
+        self.line().map(LineOrigin::name)
     }
     /// The span of written value `i`, when values and written tokens correspond one to one.
-    pub fn arg_span(&self, i: usize) -> Option<&Span> {
+    pub fn arg_span(&self, i: usize) -> Option<Span> {
         self.line()
-            .filter(|l| l.args.len() == self.args.len())
-            .and_then(|l| l.args.get(i))
+            .filter(|l| l.value_count() == self.args.len())
+            .and_then(|l| l.value_span(i))
     }
-    pub fn arg_spans(&self) -> &[Span] {
-        self.line().map_or(&[], |l| l.args.as_slice())
+    /// The spans of the value tokens as written (none for a server's value).
+    pub fn arg_spans(&self) -> impl DoubleEndedIterator<Item = Span> + '_ {
+        self.line().into_iter().flat_map(LineOrigin::value_spans)
     }
 }
 
@@ -88,7 +158,7 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     pub primary: String,
-    pub args: Vec<Vec<u8>>,
+    pub args: ArgList,
     /// The entry that set it; `None` when it is the built-in default.
     pub entry: Option<usize>,
 }
@@ -118,7 +188,7 @@ pub struct Model {
     /// The `user` lines of the `aclfile` (each line's values after `user`), when it was read;
     /// `None` with no aclfile, or one redlint could not read (then it is assumed to require
     /// authentication).
-    pub aclfile_users: Option<Vec<Vec<Vec<u8>>>>,
+    pub aclfile_users: Option<Vec<ArgList>>,
     /// Primary name → index of the last valid entry.
     pub(crate) last: HashMap<String, usize>,
 }
@@ -155,7 +225,7 @@ impl Model {
                 origin: Origin::Server,
                 name,
                 primary,
-                args: args.clone(),
+                args: args.iter().collect(),
                 valid: true,
                 opaque: false,
             });
@@ -267,43 +337,40 @@ impl Model {
         }
         let setting = setting?;
         let (_, spec) = self.catalog.lookup(&setting.primary)?;
-        let first = setting.args.first().cloned().unwrap_or_default();
+        let first = setting.args.first().unwrap_or_default();
         Some(match spec.value_type {
             ValueType::Memory if family == Family::Chain => {
-                memtoll_lenient(&first, self.target).to_string()
+                memtoll_lenient(first, self.target).to_string()
             }
-            ValueType::Memory => memtoull(&first)?.to_string(),
+            ValueType::Memory => memtoull(first)?.to_string(),
             ValueType::Int => {
                 let v = if family == Family::Chain {
-                    i64::from(atoi(&first))
+                    i64::from(atoi(first))
                 } else {
-                    super::values::string2ll(&first)?
+                    super::values::string2ll(first)?
                 };
                 // hz is clamped after parsing, except by 6.0 (which then crashes on 0).
                 let clamp = setting.primary == "hz" && self.target.redis_equivalent() != (6, 0);
                 if clamp { v.clamp(1, 500) } else { v }.to_string()
             }
-            ValueType::Octal => format!("{:o}", strtol_octal_lenient(&first)),
+            ValueType::Octal => format!("{:o}", strtol_octal_lenient(first)),
             _ => words(&setting),
         })
     }
 
     /// The target version's default values of `name` (a MULTI_ARG default split in words).
-    pub fn default_args(&self, name: &str) -> Option<Vec<Vec<u8>>> {
+    pub fn default_args(&self, name: &str) -> Option<ArgList> {
         let (primary, spec) = self.catalog.lookup(name)?;
         if self.sentinel
             && let Some(value) = sentinel_default(primary)
         {
-            return Some(vec![value.as_bytes().to_vec()]);
+            return Some([value].into_iter().collect());
         }
         let default = spec.default_value()?;
         Some(if spec.is_multi_arg() {
-            default
-                .split_ascii_whitespace()
-                .map(|s| s.as_bytes().to_vec())
-                .collect()
+            default.split_ascii_whitespace().collect()
         } else {
-            vec![default.into_bytes()]
+            [default].into_iter().collect()
         })
     }
 

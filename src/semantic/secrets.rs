@@ -1,6 +1,7 @@
 //! Which values are secrets (passwords and the user names that go with them): the one list that
 //! masking in every output and the rule messages use.
 
+use super::arglist::ArgList;
 use crate::catalog::Catalog;
 use crate::syntax::Token;
 use std::ops::Range;
@@ -67,13 +68,13 @@ pub fn line_secrets(
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut mask_rest = false;
     if whole_value_secret(catalog, &name) {
-        spans.extend(args.iter().map(|t| t.span.clone()));
+        spans.extend(args.iter().map(|t| t.span()));
         mask_rest = true;
     } else if name == "user" {
         spans.extend(
             args.iter()
                 .filter(|t| matches!(t.value(src).first(), Some(b'>' | b'<' | b'#' | b'!')))
-                .map(|t| t.span.clone()),
+                .map(|t| t.span()),
         );
         mask_rest = true;
     } else if name == "sentinel"
@@ -88,12 +89,12 @@ pub fn line_secrets(
             _ => None,
         };
         if let Some(from) = first_secret {
-            spans.extend(args.iter().skip(from).map(|t| t.span.clone()));
+            spans.extend(args.iter().skip(from).map(|t| t.span()));
             mask_rest = true;
         }
     }
     if let (true, Some(end)) = (mask_rest, unparsed_end) {
-        let from = args.last().map_or(name_tok.span.end, |t| t.span.end);
+        let from = args.last().map_or(name_tok.span().end, |t| t.span().end);
         spans.push(from..end);
     }
     spans
@@ -102,7 +103,7 @@ pub fn line_secrets(
 /// Which values of a valid line of `primary` are secrets (by index): every value of a secret
 /// directive, the `>password` rules of a `user` line, the credentials of `sentinel auth-pass`
 /// and friends.
-pub fn entry_secret_values(catalog: &Catalog, primary: &str, args: &[Vec<u8>]) -> Vec<usize> {
+pub fn entry_secret_values(catalog: &Catalog, primary: &str, args: &ArgList) -> Vec<usize> {
     if whole_value_secret(catalog, primary) {
         return (0..args.len()).collect();
     }

@@ -24,6 +24,7 @@
 //! server (`access(X_OK)`), which depends on the machine, not on the file.
 
 use super::analysis::LateError;
+use super::arglist::ArgList;
 use super::values::{atoi, c_str, yes_no};
 use crate::catalog::{Catalog, SentinelSpec};
 use std::collections::HashSet;
@@ -49,7 +50,7 @@ const NO_SUCH_MASTER: &str = "No such master with specified name.";
 #[derive(Debug, Clone)]
 struct Queued {
     line_id: usize,
-    args: Vec<Vec<u8>>,
+    args: ArgList,
 }
 
 /// What the sentinel lines declared so far (masters by name, ...).
@@ -126,12 +127,12 @@ pub fn check_line(
     state: &mut SentinelState,
     catalog: &Catalog,
     line_id: usize,
-    args: &[Vec<u8>],
+    args: &ArgList,
 ) -> Result<(), String> {
     if state.deferred {
         state.queue.push(Queued {
             line_id,
-            args: args.to_vec(),
+            args: args.clone(),
         });
         return Ok(());
     }
@@ -202,7 +203,7 @@ fn argc_ok(rule: &str, argc: usize) -> bool {
 }
 
 /// Apply one line to the state, as `sentinelHandleConfiguration` does.
-fn apply(world: &mut World, catalog: &Catalog, args: &[Vec<u8>]) -> Result<(), &'static str> {
+fn apply(world: &mut World, catalog: &Catalog, args: &ArgList) -> Result<(), &'static str> {
     let v = catalog.version;
     let sub = lower_c(&args[0]);
     let Some(spec) = lookup(catalog, &sub) else {
@@ -213,7 +214,7 @@ fn apply(world: &mut World, catalog: &Catalog, args: &[Vec<u8>]) -> Result<(), &
     if !argc_ok(argc_rule, args.len()) {
         return Err(UNRECOGNIZED);
     }
-    let arg = |i: usize| args[i].as_slice();
+    let arg = |i: usize| &args[i];
     match primary {
         "monitor" => {
             let quorum = atoi(arg(4));
@@ -488,10 +489,7 @@ mod tests {
         let cat = catalog(v);
         let mut state = SentinelState::new(cat);
         for (i, line) in lines.iter().enumerate() {
-            let args: Vec<Vec<u8>> = line
-                .split_whitespace()
-                .map(|w| w.as_bytes().to_vec())
-                .collect();
+            let args: ArgList = line.split_whitespace().collect();
             if let Err(e) = check_line(&mut state, cat, i + 1, &args) {
                 return Some((i + 1, e));
             }
@@ -519,7 +517,7 @@ mod tests {
     fn errors_are_immediate_up_to_6_0_and_deferred_from_6_2() {
         let cat = catalog("6.0");
         let mut state = SentinelState::new(cat);
-        let bad = vec![b"bogus".to_vec(), b"x".to_vec()];
+        let bad: ArgList = ["bogus", "x"].into_iter().collect();
         assert_eq!(
             check_line(&mut state, cat, 1, &bad),
             Err(UNRECOGNIZED.into())

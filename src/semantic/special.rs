@@ -6,6 +6,7 @@
 
 use super::acl::{self, AclError, AclModel, ScratchUser};
 use super::analysis::LateError;
+use super::arglist::ArgList;
 use super::values::{atoi, c_str, strtoll};
 use crate::catalog::Catalog;
 use crate::version::{Family, Product, Version};
@@ -70,7 +71,7 @@ pub fn check_special(
     catalog: &Catalog,
     line_id: usize,
     primary: &str,
-    args: &[Vec<u8>],
+    args: &ArgList,
 ) -> Result<(), String> {
     let v = catalog.version;
     let table7 = v.family() == Family::Table7;
@@ -140,7 +141,7 @@ fn strtoll_whole(s: &[u8]) -> Option<i64> {
     (end == c_str(s).len()).then_some(v)
 }
 
-fn check_save(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_save(v: Version, args: &ArgList) -> Result<(), String> {
     let invalid = || Err("Invalid save parameters".to_string());
     if v.family() != Family::Table7 {
         // ≤6.2: only `save <sec> <changes>` is checked (atoi); other counts are ignored.
@@ -164,7 +165,7 @@ fn check_save(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_replicaof(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_replicaof(v: Version, args: &ArgList) -> Result<(), String> {
     if !v.at_least(6, 0) {
         return Ok(()); // atoi, no checks
     }
@@ -216,7 +217,7 @@ fn memtoull_ok(s: &[u8]) -> bool {
     known && digits < 128
 }
 
-fn check_cobl(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_cobl(v: Version, args: &ArgList) -> Result<(), String> {
     if v.family() != Family::Table7 {
         // Exactly 4 values (checked by the dispatcher); only the class and a negative atoi
         // seconds value are errors.
@@ -244,11 +245,11 @@ fn check_cobl(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
     for group in args.chunks(4) {
-        if client_class(v, &group[0]) != Some(false) {
+        if client_class(v, group[0]) != Some(false) {
             return Err("Invalid client class specified in buffer limit configuration.".into());
         }
-        let seconds_ok = strtoll_whole(&group[3]).is_some_and(|s| (s as i32) >= 0);
-        if !memtoull_ok(&group[1]) || !memtoull_ok(&group[2]) || !seconds_ok {
+        let seconds_ok = strtoll_whole(group[3]).is_some_and(|s| (s as i32) >= 0);
+        if !memtoull_ok(group[1]) || !memtoull_ok(group[2]) || !seconds_ok {
             return Err(
                 "Error in hard, soft or soft_seconds setting in buffer limit configuration.".into(),
             );
@@ -257,7 +258,7 @@ fn check_cobl(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_oom(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_oom(v: Version, args: &ArgList) -> Result<(), String> {
     if args.len() != 3 {
         return Err(if v.family() == Family::Table7 {
             "wrong number of arguments"
@@ -276,7 +277,7 @@ fn check_oom(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_notify(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
+fn check_notify(v: Version, args: &ArgList) -> Result<(), String> {
     let Some(value) = args.first() else {
         return Ok(());
     };
@@ -302,7 +303,7 @@ fn check_notify(v: Version, args: &[Vec<u8>]) -> Result<(), String> {
     }
 }
 
-fn check_percentiles(args: &[Vec<u8>]) -> Result<(), String> {
+fn check_percentiles(args: &ArgList) -> Result<(), String> {
     if args.len() == 1 && args[0].is_empty() {
         return Ok(());
     }
@@ -389,11 +390,7 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-fn check_rename(
-    state: &mut SpecialState,
-    catalog: &Catalog,
-    args: &[Vec<u8>],
-) -> Result<(), String> {
+fn check_rename(state: &mut SpecialState, catalog: &Catalog, args: &ArgList) -> Result<(), String> {
     let v = catalog.version;
     if catalog.commands.is_empty() || args.len() != 2 {
         return Ok(());
@@ -443,7 +440,7 @@ fn check_user(
     state: &mut SpecialState,
     catalog: &Catalog,
     line_id: usize,
-    args: &[Vec<u8>],
+    args: &ArgList,
 ) -> Result<(), String> {
     let v = catalog.version;
     let Some(name) = args.first() else {
@@ -463,20 +460,20 @@ fn check_user(
             e.message()
         ))
     };
-    let rules = &args[1..];
+    let rules = args.views().split_off(1);
     let v7 = v.at_least(7, 0);
-    if v7 && state.user_names.contains(name.as_slice()) {
+    if v7 && state.user_names.contains(name) {
         return fail(1, AclError::DuplicateUser);
     }
     let merged = if v7 {
-        match acl::merge_selectors(v, rules) {
+        match acl::merge_selectors(v, &rules) {
             Ok(m) => m,
             // The index is relative to the rules but printed from argv (two to the left), and
             // errno is stale: Debian 7.0.15 prints the ENOENT text.
             Err(open) => return fail(open, AclError::NoEnt),
         }
     } else {
-        rules.to_vec()
+        rules.iter().map(|r| r.to_vec()).collect()
     };
     let model = AclModel::new(catalog, state.acl_pubsub_allchannels);
     let mut user = ScratchUser::new(&model);
@@ -492,7 +489,7 @@ fn check_user(
     state.user_names.insert(name.to_vec());
     state.users.push(QueuedUser {
         line_id,
-        name: name.clone(),
+        name: name.to_vec(),
         rules: merged,
     });
     Ok(())
@@ -725,20 +722,21 @@ mod tests {
     fn run_in(state: &mut SpecialState, c: &Catalog, text: &str) -> Result<(), (usize, String)> {
         for (n, line) in text.lines().enumerate() {
             let tokens = crate::syntax::tokenize(line.as_bytes()).unwrap();
-            let mut vals: Vec<Vec<u8>> = tokens.iter().map(|t| t.value(line.as_bytes())).collect();
-            let name = String::from_utf8(vals.remove(0)).unwrap();
+            let mut vals: ArgList = tokens.iter().map(|t| t.value(line.as_bytes())).collect();
+            let name = String::from_utf8(vals[0].to_vec()).unwrap();
+            vals = vals.skip(1);
             let (primary, spec) = c.lookup(&name).expect("known directive");
             if spec.is_multi_arg() && vals.len() == 1 && !vals[0].is_empty() {
                 vals = match crate::syntax::tokenize(&vals[0]) {
                     Ok(t) => t.iter().map(|t| t.value(&vals[0])).collect(),
-                    Err(_) => Vec::new(),
+                    Err(_) => ArgList::new(),
                 };
             }
             let r = match (spec.value_type, spec.validator) {
                 (crate::catalog::ValueType::Special, _) => {
                     check_special(state, c, n + 1, primary, &vals)
                 }
-                (_, Some(validator)) => check_validator(c, primary, validator, &vals.join(&b' ')),
+                (_, Some(validator)) => check_validator(c, primary, validator, &vals.joined(b' ')),
                 _ => Ok(()),
             };
             r.map_err(|m| (n + 1, m))?;
@@ -772,7 +770,7 @@ mod tests {
     fn renaming_onto_a_command_that_exists_fails() {
         let c = cat("7.0");
         let mut s = SpecialState::new(c);
-        let args = |a: &str, b: &str| vec![a.as_bytes().to_vec(), b.as_bytes().to_vec()];
+        let args = |a: &str, b: &str| [a, b].into_iter().collect::<ArgList>();
         assert_eq!(
             check_special(&mut s, c, 1, "rename-command", &args("GET", "g")),
             Ok(())

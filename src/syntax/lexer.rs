@@ -44,59 +44,106 @@ fn quoted_len(i: &[u8]) -> Option<usize> {
     None
 }
 
-/// Split one trimmed line into tokens. Bytes from the first NUL on are not read, as in C.
-pub fn tokenize(line: &[u8]) -> Result<Vec<Token>, LexError> {
-    let line = match line.iter().position(|&b| b == 0) {
-        Some(nul) => &line[..nul],
-        None => line,
-    };
-    let offset_of = |rest: &[u8]| line.len() - rest.len();
-    let mut tokens = Vec::new();
-    let mut rest = line;
-    loop {
+/// Redis' tokenizer over one trimmed line, a token at a time. Bytes from the first NUL on are
+/// not read, as in C. After a failure it yields nothing more.
+struct Lexer<'a> {
+    line: &'a [u8],
+    rest: &'a [u8],
+}
+
+/// Why and where (the opening quote) a line fails.
+type Failure = (LexErrorKind, usize);
+
+impl<'a> Lexer<'a> {
+    fn new(line: &'a [u8]) -> Lexer<'a> {
+        let line = match memchr::memchr(0, line) {
+            Some(nul) => &line[..nul],
+            None => line,
+        };
+        Lexer { line, rest: line }
+    }
+
+    fn offset(&self) -> usize {
+        self.line.len() - self.rest.len()
+    }
+
+    fn fail(&mut self, kind: LexErrorKind, at: usize) -> Option<Result<Token, Failure>> {
+        self.rest = &[];
+        Some(Err((kind, at)))
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Result<Token, Failure>;
+
+    fn next(&mut self) -> Option<Result<Token, Failure>> {
         // `take_while` on complete input cannot fail.
-        rest = separators(rest).map_or(rest, |(after, _)| after);
-        if rest.is_empty() {
-            return Ok(tokens);
+        self.rest = separators(self.rest).map_or(self.rest, |(after, _)| after);
+        if self.rest.is_empty() {
+            return None;
         }
-        let start = offset_of(rest);
+        let start = self.offset();
         let mut kind = TokenKind::Bare;
-        if let Ok((after, _)) = bare(rest) {
-            rest = after;
+        if let Ok((after, _)) = bare(self.rest) {
+            self.rest = after;
         }
-        if let Some(&q) = rest.first().filter(|&&b| b == b'"' || b == b'\'') {
+        if let Some(&q) = self.rest.first().filter(|&&b| b == b'"' || b == b'\'') {
             let double = q == b'"';
-            kind = match (kind, double) {
-                (TokenKind::Bare, true) if offset_of(rest) == start => TokenKind::DoubleQuoted,
-                (TokenKind::Bare, false) if offset_of(rest) == start => TokenKind::SingleQuoted,
-                (_, true) => TokenKind::BareThenDouble,
-                (_, false) => TokenKind::BareThenSingle,
+            let open = self.offset();
+            kind = match (open == start, double) {
+                (true, true) => TokenKind::DoubleQuoted,
+                (true, false) => TokenKind::SingleQuoted,
+                (false, true) => TokenKind::BareThenDouble,
+                (false, false) => TokenKind::BareThenSingle,
             };
-            let open = offset_of(rest);
-            let fail = |kind| LexError {
-                kind,
-                offset: open,
-                tokens: tokens.clone(),
-            };
-            let Some(len) = quoted_len(rest) else {
-                return Err(fail(if double {
+            let Some(len) = quoted_len(self.rest) else {
+                let kind = if double {
                     LexErrorKind::UnterminatedDouble
                 } else {
                     LexErrorKind::UnterminatedSingle
-                }));
+                };
+                return self.fail(kind, open);
             };
-            rest = &rest[len..];
-            if let Some(&next) = rest.first()
+            self.rest = &self.rest[len..];
+            if let Some(&next) = self.rest.first()
                 && !is_c_space(next)
             {
-                return Err(fail(LexErrorKind::TextAfterClosingQuote));
+                return self.fail(LexErrorKind::TextAfterClosingQuote, open);
             }
         }
-        tokens.push(Token {
-            span: start..offset_of(rest),
-            kind,
-        });
+        Some(Ok(Token::new(start..self.offset(), kind)))
     }
+}
+
+/// Split one trimmed line into tokens. Bytes from the first NUL on are not read, as in C.
+pub fn tokenize(line: &[u8]) -> Result<Vec<Token>, LexError> {
+    let mut tokens = Vec::new();
+    for token in Lexer::new(line) {
+        match token {
+            Ok(token) => tokens.push(token),
+            Err((kind, offset)) => {
+                return Err(LexError {
+                    kind,
+                    offset,
+                    tokens,
+                });
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+/// How many tokens a trimmed line has, without keeping them (what a syntax tree needs to know).
+pub fn count_tokens(line: &[u8]) -> Result<usize, LexError> {
+    let mut count = 0;
+    for token in Lexer::new(line) {
+        match token {
+            Ok(_) => count += 1,
+            // Failures are rare: read the line again for the tokens before the failure.
+            Err(_) => return tokenize(line).map(|t| t.len()),
+        }
+    }
+    Ok(count)
 }
 
 #[cfg(test)]
@@ -108,7 +155,7 @@ mod tests {
         tokenize(line)
             .unwrap()
             .iter()
-            .map(|t| decode(&line[t.span.clone()], t.kind))
+            .map(|t| decode(&line[t.span()], t.kind).into_owned())
             .collect()
     }
 
@@ -144,6 +191,25 @@ mod tests {
         assert_eq!(kind(br#"x "abc\""#), LexErrorKind::UnterminatedDouble);
         assert_eq!(kind(br"x 'a\\'"), LexErrorKind::UnterminatedSingle);
         assert_eq!(kind(br#"x "abc\"#), LexErrorKind::UnterminatedDouble);
+    }
+
+    #[test]
+    fn counting_agrees_with_tokenizing() {
+        for line in [
+            &b"port 1"[..],
+            b"",
+            b"a \"b c\" d'e f'",
+            b"x \"open",
+            b"x 'a'b",
+            b"a\x0bb\x0c c",
+            b"x\0 y z",
+        ] {
+            assert_eq!(
+                count_tokens(line),
+                tokenize(line).map(|t| t.len()),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! The file is split into physical lines at LF (the only line break Redis knows). Every line keeps
 //! its whole byte range, terminator included, so printing the tree gives back the input byte for
-//! byte. Directive lines carry their tokens with spans; a line Redis' tokenizer rejects becomes an
-//! [`LineKind::Invalid`] node and parsing goes on with the next line.
+//! byte. Directive lines give their tokens with spans when asked ([`Line::tokens`]); a line Redis'
+//! tokenizer rejects becomes an [`LineKind::Invalid`] node and parsing goes on with the next line.
 
 mod lexer;
 mod parse;
@@ -13,7 +13,6 @@ mod value;
 pub use lexer::tokenize;
 pub use parse::{parse, parse_shared};
 pub use tree::{
-    Directive, LexError, LexErrorKind, Line, LineKind, SyntaxTree, Token, TokenKind, is_c_space,
-    is_trim_byte,
+    LexError, LexErrorKind, Line, LineKind, SyntaxTree, Token, TokenKind, is_c_space, is_trim_byte,
 };
 pub use value::{decode, quote};

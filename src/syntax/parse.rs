@@ -1,7 +1,7 @@
 //! Splitting a file into lines and each line into tokens, as Redis' reader does.
 
-use super::lexer::tokenize;
-use super::tree::{Directive, Line, LineKind, SyntaxTree, Token, is_trim_byte};
+use super::lexer::{count_tokens, tokenize};
+use super::tree::{Line, LineKind, SyntaxTree, Token, is_trim_byte};
 use std::ops::Range;
 
 /// Parse a whole file. Never fails: bad lines become [`LineKind::Invalid`].
@@ -28,6 +28,26 @@ pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
     }
 }
 
+impl Line {
+    /// The tokens of a directive line (the name first), or of an invalid line up to its
+    /// failure, with spans into `source` (the tree's source); none for other lines.
+    pub fn tokens(&self, source: &[u8]) -> Vec<Token> {
+        match &self.kind {
+            LineKind::Directive => match tokenize(&source[self.content()]) {
+                Ok(mut tokens) => {
+                    for t in &mut tokens {
+                        *t = t.shifted(self.content().start);
+                    }
+                    tokens
+                }
+                Err(_) => Vec::new(),
+            },
+            LineKind::Invalid(err) => err.tokens.clone(),
+            LineKind::Blank | LineKind::Comment => Vec::new(),
+        }
+    }
+}
+
 fn memchr_lf(bytes: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', bytes)
 }
@@ -40,42 +60,20 @@ fn parse_line(source: &[u8], span: Range<usize>) -> Line {
     } else if bytes[0] == b'#' {
         LineKind::Comment
     } else {
-        match tokenize(bytes) {
-            Ok(tokens) => {
-                let mut tokens = shift(tokens, content.start);
-                if tokens.is_empty() {
-                    LineKind::Blank
-                } else {
-                    let name = tokens.remove(0);
-                    // Trees live for the whole check: a long line keeps no spare room.
-                    if tokens.capacity() - tokens.len() > 16 {
-                        tokens.shrink_to_fit();
-                    }
-                    LineKind::Directive(Box::new(Directive { name, args: tokens }))
-                }
-            }
+        match count_tokens(bytes) {
+            // Only `\v` and `\f`: nothing Redis reads.
+            Ok(0) => LineKind::Blank,
+            Ok(_) => LineKind::Directive,
             Err(mut err) => {
                 err.offset += content.start;
-                err.tokens = shift(std::mem::take(&mut err.tokens), content.start);
+                for t in &mut err.tokens {
+                    *t = t.shifted(content.start);
+                }
                 LineKind::Invalid(Box::new(err))
             }
         }
     };
-    Line {
-        span,
-        content,
-        kind,
-    }
-}
-
-fn shift(tokens: Vec<Token>, by: usize) -> Vec<Token> {
-    tokens
-        .into_iter()
-        .map(|t| Token {
-            span: t.span.start + by..t.span.end + by,
-            kind: t.kind,
-        })
-        .collect()
+    Line::new(span, content, kind)
 }
 
 fn trim(source: &[u8], span: Range<usize>) -> Range<usize> {
@@ -103,14 +101,10 @@ mod tests {
     fn comment_only_as_first_byte_after_trimming() {
         let tree = parse(b"  # c\n\x0c# x\nport 1 # no\n");
         assert_eq!(tree.lines[0].kind, LineKind::Comment);
-        match &tree.lines[1].kind {
-            LineKind::Directive(d) => assert_eq!(d.name.value(&tree.source), b"#"),
-            other => panic!("{other:?}"),
-        }
-        match &tree.lines[2].kind {
-            LineKind::Directive(d) => assert_eq!(d.args.len(), 3),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(tree.lines[1].kind, LineKind::Directive);
+        let name = &tree.lines[1].tokens(&tree.source)[0];
+        assert_eq!(&name.value(&tree.source)[..], b"#");
+        assert_eq!(tree.lines[2].tokens(&tree.source).len(), 4);
     }
 
     #[test]
@@ -124,7 +118,7 @@ mod tests {
         let tree = parse(src);
         assert_eq!(tree.print(), src);
         assert_eq!(tree.lines.len(), 3);
-        assert_eq!(&src[tree.lines[0].content.clone()], b"port 1");
+        assert_eq!(&src[tree.lines[0].content()], b"port 1");
     }
 
     #[test]
@@ -143,9 +137,8 @@ mod tests {
     #[test]
     fn bom_is_part_of_the_first_name() {
         let tree = parse(b"\xef\xbb\xbf# comment\n");
-        match &tree.lines[0].kind {
-            LineKind::Directive(d) => assert_eq!(d.name.value(&tree.source), b"\xef\xbb\xbf#"),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(tree.lines[0].kind, LineKind::Directive);
+        let name = &tree.lines[0].tokens(&tree.source)[0];
+        assert_eq!(&name.value(&tree.source)[..], b"\xef\xbb\xbf#");
     }
 }

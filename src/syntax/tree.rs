@@ -40,13 +40,41 @@ pub struct SyntaxTree {
     pub lines: Vec<Line>,
 }
 
+/// 32 bytes: a file of a million lines keeps a million.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// The whole line, including its LF when there is one.
-    pub span: Range<usize>,
-    /// The line after Redis' trimming of space, TAB, CR and LF at both ends.
-    pub content: Range<usize>,
+    start: u32,
+    end: u32,
+    content_start: u32,
+    content_end: u32,
     pub kind: LineKind,
+}
+
+impl Line {
+    pub fn new(span: Range<usize>, content: Range<usize>, kind: LineKind) -> Line {
+        Line {
+            start: offset32(span.start),
+            end: offset32(span.end),
+            content_start: offset32(content.start),
+            content_end: offset32(content.end),
+            kind,
+        }
+    }
+
+    /// The whole line, including its LF when there is one.
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The line after Redis' trimming of space, TAB, CR and LF at both ends.
+    pub fn content(&self) -> Range<usize> {
+        self.content_start as usize..self.content_end as usize
+    }
+}
+
+/// An offset of a parsed buffer in 32 bits, as trees keep them: reads stop at 256 MB.
+fn offset32(at: usize) -> u32 {
+    u32::try_from(at).expect("offsets are under 4 GB")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,28 +83,18 @@ pub enum LineKind {
     Blank,
     /// The first byte after trimming is `#`.
     Comment,
-    // Boxed, like `Invalid`: most lines of a real config are comments, and a line stays small.
-    Directive(Box<Directive>),
+    /// A name and its values: [`Line::tokens`] reads them. The tree keeps no tokens, so a line
+    /// of a million values costs no more than its bytes until it is read.
+    Directive,
     /// The tokenizer failed ("Unbalanced quotes in configuration line").
     Invalid(Box<LexError>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
-    pub name: Token,
-    pub args: Vec<Token>,
-}
-
-impl Directive {
-    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
-        std::iter::once(&self.name).chain(self.args.iter())
-    }
-}
-
+/// 12 bytes: a line of a million values keeps a million tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Raw bytes of the token in the source, quotes included.
-    pub span: Range<usize>,
+    start: u32,
+    end: u32,
     pub kind: TokenKind,
 }
 
@@ -97,8 +115,27 @@ impl TokenKind {
 }
 
 impl Token {
+    pub fn new(span: Range<usize>, kind: TokenKind) -> Token {
+        Token {
+            start: offset32(span.start),
+            end: offset32(span.end),
+            kind,
+        }
+    }
+
+    /// Raw bytes of the token in the source, quotes included.
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     pub fn raw<'a>(&self, source: &'a [u8]) -> &'a [u8] {
-        &source[self.span.clone()]
+        &source[self.span()]
+    }
+
+    /// The same token in a buffer where its line starts `by` bytes later.
+    pub fn shifted(&self, by: usize) -> Token {
+        let span = self.span();
+        Token::new(span.start + by..span.end + by, self.kind)
     }
 }
 
@@ -117,7 +154,7 @@ impl SyntaxTree {
     pub fn print(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.source.len());
         for line in &self.lines {
-            out.extend_from_slice(&self.source[line.span.clone()]);
+            out.extend_from_slice(&self.source[line.span()]);
         }
         out
     }
@@ -125,13 +162,13 @@ impl SyntaxTree {
     /// 1-based line and byte column of `offset`, by binary search over the lines.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.source.len());
-        let idx = self.lines.partition_point(|l| l.span.end <= offset);
+        let idx = self.lines.partition_point(|l| l.span().end <= offset);
         match self.lines.get(idx) {
-            Some(line) => (idx + 1, offset - line.span.start + 1),
+            Some(line) => (idx + 1, offset - line.span().start + 1),
             // The end of a file that ends with LF: the start of the line after the last one.
             None => match self.lines.last() {
                 Some(_) if self.source.ends_with(b"\n") => (self.lines.len() + 1, 1),
-                Some(last) => (self.lines.len(), offset - last.span.start + 1),
+                Some(last) => (self.lines.len(), offset - last.span().start + 1),
                 None => (1, 1),
             },
         }
@@ -141,7 +178,7 @@ impl SyntaxTree {
     pub fn line_at(&self, offset: usize) -> Option<&Line> {
         let idx = self
             .lines
-            .partition_point(|l| l.span.end <= offset)
+            .partition_point(|l| l.span().end <= offset)
             .min(self.lines.len().saturating_sub(1));
         self.lines.get(idx)
     }

@@ -2,15 +2,17 @@
 //! that Redis reads them back unchanged (`decode(quote(v)) == v`).
 
 use super::tree::{Token, TokenKind};
+use std::borrow::Cow;
 
 fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Decode a token's raw bytes (as spanned by the lexer) into the value Redis sees.
-pub fn decode(raw: &[u8], kind: TokenKind) -> Vec<u8> {
+/// Decode a token's raw bytes (as spanned by the lexer) into the value Redis sees. A bare token
+/// is its own value and is not copied.
+pub fn decode(raw: &[u8], kind: TokenKind) -> Cow<'_, [u8]> {
     let quote_at = match kind {
-        TokenKind::Bare => return raw.to_vec(),
+        TokenKind::Bare => return Cow::Borrowed(raw),
         TokenKind::DoubleQuoted | TokenKind::SingleQuoted => 0,
         TokenKind::BareThenDouble | TokenKind::BareThenSingle => raw
             .iter()
@@ -19,7 +21,7 @@ pub fn decode(raw: &[u8], kind: TokenKind) -> Vec<u8> {
     };
     let mut out = raw[..quote_at].to_vec();
     let Some(&quote) = raw.get(quote_at) else {
-        return out;
+        return Cow::Owned(out);
     };
     // Body between the quotes (the lexer guarantees the closing quote is the last byte).
     let body = &raw[quote_at + 1..raw.len().saturating_sub(1).max(quote_at + 1)];
@@ -60,7 +62,7 @@ pub fn decode(raw: &[u8], kind: TokenKind) -> Vec<u8> {
             i += 1;
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Write `value` as one token Redis reads back as exactly `value`. Plain values stay bare; anything
@@ -92,8 +94,8 @@ pub fn quote(value: &[u8]) -> Vec<u8> {
 
 impl Token {
     /// The value Redis sees for this token (escapes decoded, quotes removed).
-    pub fn value(&self, source: &[u8]) -> Vec<u8> {
-        decode(&source[self.span.clone()], self.kind)
+    pub fn value<'s>(&self, source: &'s [u8]) -> Cow<'s, [u8]> {
+        decode(&source[self.span()], self.kind)
     }
 }
 
@@ -116,7 +118,7 @@ mod tests {
             let q = quote(v);
             let toks = crate::syntax::tokenize(&q).unwrap();
             assert_eq!(toks.len(), 1, "{q:?}");
-            assert_eq!(decode(&q, toks[0].kind), v);
+            assert_eq!(&decode(&q, toks[0].kind)[..], v);
         }
     }
 }
