@@ -120,6 +120,6 @@ proptest! {
         let quoted = syntax::quote(&value);
         let tokens = syntax::tokenize(&quoted).unwrap();
         prop_assert_eq!(tokens.len(), 1);
-        prop_assert_eq!(syntax::decode(&quoted, tokens[0].kind), value);
+        prop_assert_eq!(syntax::decode(&quoted, tokens[0].kind()), value);
     }
 }

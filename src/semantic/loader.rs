@@ -443,7 +443,7 @@ impl Loader {
                     args = match syntax::tokenize(&args[0]) {
                         Ok(toks) => toks
                             .iter()
-                            .map(|t| syntax::decode(&args[0][t.span()], t.kind))
+                            .map(|t| syntax::decode(&args[0][t.span()], t.kind()))
                             .collect(),
                         Err(_) => ArgList::new(),
                     };
@@ -1044,7 +1044,7 @@ impl Loader {
             let tokens = syntax::tokenize(line).ok()?;
             let mut words = tokens
                 .iter()
-                .map(|t| syntax::decode(&line[t.span()], t.kind));
+                .map(|t| syntax::decode(&line[t.span()], t.kind()));
             if !words.next()?.eq_ignore_ascii_case(b"user") {
                 return None;
             }

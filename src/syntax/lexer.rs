@@ -155,7 +155,7 @@ mod tests {
         tokenize(line)
             .unwrap()
             .iter()
-            .map(|t| decode(&line[t.span()], t.kind).into_owned())
+            .map(|t| decode(&line[t.span()], t.kind()).into_owned())
             .collect()
     }
 

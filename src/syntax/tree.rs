@@ -90,13 +90,16 @@ pub enum LineKind {
     Invalid(Box<LexError>),
 }
 
-/// 12 bytes: a line of a million values keeps a million tokens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 8 bytes: a line of a million values keeps a million tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Token {
-    start: u32,
+    /// The start offset, with the kind in the top [`KIND_BITS`] bits.
+    start_and_kind: u32,
     end: u32,
-    pub kind: TokenKind,
 }
+
+const KIND_BITS: u32 = 3;
+const OFFSET_MASK: u32 = u32::MAX >> KIND_BITS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -116,16 +119,28 @@ impl TokenKind {
 
 impl Token {
     pub fn new(span: Range<usize>, kind: TokenKind) -> Token {
+        let start = offset32(span.start);
+        // Reads stop at 256 MB, under the 512 MB the offset's 29 bits hold.
+        assert!(start <= OFFSET_MASK, "token offsets are under 512 MB");
         Token {
-            start: offset32(span.start),
+            start_and_kind: start | (kind as u32) << (32 - KIND_BITS),
             end: offset32(span.end),
-            kind,
         }
     }
 
     /// Raw bytes of the token in the source, quotes included.
     pub fn span(&self) -> Range<usize> {
-        self.start as usize..self.end as usize
+        (self.start_and_kind & OFFSET_MASK) as usize..self.end as usize
+    }
+
+    pub fn kind(&self) -> TokenKind {
+        match self.start_and_kind >> (32 - KIND_BITS) {
+            0 => TokenKind::Bare,
+            1 => TokenKind::DoubleQuoted,
+            2 => TokenKind::SingleQuoted,
+            3 => TokenKind::BareThenDouble,
+            _ => TokenKind::BareThenSingle,
+        }
     }
 
     pub fn raw<'a>(&self, source: &'a [u8]) -> &'a [u8] {
@@ -135,7 +150,16 @@ impl Token {
     /// The same token in a buffer where its line starts `by` bytes later.
     pub fn shifted(&self, by: usize) -> Token {
         let span = self.span();
-        Token::new(span.start + by..span.end + by, self.kind)
+        Token::new(span.start + by..span.end + by, self.kind())
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("span", &self.span())
+            .field("kind", &self.kind())
+            .finish()
     }
 }
 

@@ -95,7 +95,7 @@ pub fn quote(value: &[u8]) -> Vec<u8> {
 impl Token {
     /// The value Redis sees for this token (escapes decoded, quotes removed).
     pub fn value<'s>(&self, source: &'s [u8]) -> Cow<'s, [u8]> {
-        decode(&source[self.span()], self.kind)
+        decode(&source[self.span()], self.kind())
     }
 }
 
@@ -118,7 +118,7 @@ mod tests {
             let q = quote(v);
             let toks = crate::syntax::tokenize(&q).unwrap();
             assert_eq!(toks.len(), 1, "{q:?}");
-            assert_eq!(&decode(&q, toks[0].kind)[..], v);
+            assert_eq!(&decode(&q, toks[0].kind())[..], v);
         }
     }
 }
