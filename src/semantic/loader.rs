@@ -3,7 +3,7 @@
 
 use super::analysis::{Analysis, CheckOptions, LateError};
 use super::arglist::ArgList;
-use super::model::{Entry, LineOrigin, Model, Origin, Provenance};
+use super::model::{Entry, LineOrigin, Model, Origin, Provenance, SavePoint};
 use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
 use super::values::{ValueCheck, check_value};
@@ -89,7 +89,7 @@ struct Loader {
 
 #[derive(Default)]
 struct SaveState {
-    points: Vec<(Vec<u8>, Vec<u8>)>,
+    points: Vec<SavePoint>,
     /// Whether a `save` line replaced the built-in defaults yet.
     touched: bool,
     /// 7.0+: an include was processed, so every later `save` line clears first.
@@ -152,7 +152,7 @@ impl Loader {
             || loader.family == Family::Chain
             || options.target.redis_equivalent() < (6, 2)
         {
-            loader.save.points.clone()
+            std::mem::take(&mut loader.save.points)
         } else {
             default_save_points(loader.catalog)
         };
@@ -918,7 +918,7 @@ impl Loader {
     }
 
     fn apply_save(&mut self, idx: usize) {
-        let args = self.entries[idx].args.clone();
+        let args = &self.entries[idx].args;
         let unit = self.unit();
         let v = self.catalog.version;
         let clear = if v.redis_equivalent() >= (7, 0) {
@@ -936,13 +936,12 @@ impl Loader {
         if args.len() == 1 && args[0].is_empty() {
             self.save.points.clear();
         } else if v.redis_equivalent() >= (7, 0) {
-            for pair in args.chunks(2) {
-                if let [a, b] = pair[..] {
-                    self.save.points.push((a.to_vec(), b.to_vec()));
-                }
-            }
+            let pairs = args.iter().step_by(2).zip(args.iter().skip(1).step_by(2));
+            self.save
+                .points
+                .extend(pairs.map(|(a, b)| SavePoint::read(a, b)));
         } else if let [a, b] = args.views()[..] {
-            self.save.points.push((a.to_vec(), b.to_vec()));
+            self.save.points.push(SavePoint::read(a, b));
         }
     }
 
@@ -1320,7 +1319,7 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn default_save_points(catalog: &Catalog) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn default_save_points(catalog: &Catalog) -> Vec<SavePoint> {
     let text = catalog
         .lookup("save")
         .and_then(|(_, s)| s.default_value())
@@ -1329,7 +1328,7 @@ fn default_save_points(catalog: &Catalog) -> Vec<(Vec<u8>, Vec<u8>)> {
     parts
         .chunks(2)
         .filter_map(|c| match c {
-            [a, b] => Some((a.as_bytes().to_vec(), b.as_bytes().to_vec())),
+            [a, b] => Some(SavePoint::read(a.as_bytes(), b.as_bytes())),
             _ => None,
         })
         .collect()

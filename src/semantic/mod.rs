@@ -20,5 +20,5 @@ mod view;
 pub use analysis::{Analysis, CheckOptions, LateError};
 pub use arglist::ArgList;
 pub use loader::analyze;
-pub use model::{Entry, LineOrigin, Model, Origin, Provenance, Setting};
+pub use model::{Entry, LineOrigin, Model, Origin, Provenance, SavePoint, Setting};
 pub use view::ServerView;

@@ -154,6 +154,24 @@ impl Entry {
     }
 }
 
+/// An RDB save point as the server keeps it: save after `seconds` if `changes` keys changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavePoint {
+    pub seconds: i32,
+    pub changes: i32,
+}
+
+impl SavePoint {
+    /// The point a pair of `save` values sets, read as redis-server reads them (C `atoi`).
+    pub fn read(seconds: &[u8], changes: &[u8]) -> SavePoint {
+        use super::values::atoi;
+        SavePoint {
+            seconds: atoi(seconds),
+            changes: atoi(changes),
+        }
+    }
+}
+
 /// The value one directive runs with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -184,7 +202,7 @@ pub struct Model {
     pub sentinel: bool,
     pub entries: Vec<Entry>,
     /// RDB save points the server ends up with, after the version's accumulation rules.
-    pub save_points: Vec<(Vec<u8>, Vec<u8>)>,
+    pub save_points: Vec<SavePoint>,
     /// The `user` lines of the `aclfile` (each line's values after `user`), when it was read;
     /// `None` with no aclfile, or one redlint could not read (then it is assumed to require
     /// authentication).
@@ -215,7 +233,7 @@ impl Model {
                 model.save_points = args
                     .chunks(2)
                     .filter_map(|c| match c {
-                        [a, b] => Some((a.clone(), b.clone())),
+                        [a, b] => Some(SavePoint::read(a, b)),
                         _ => None,
                     })
                     .collect();
@@ -318,7 +336,7 @@ impl Model {
                 let points: Vec<String> = self
                     .save_points
                     .iter()
-                    .map(|(a, b)| format!("{} {}", atoi(a), atoi(b)))
+                    .map(|p| format!("{} {}", p.seconds, p.changes))
                     .collect();
                 return Some(points.join(" "));
             }
