@@ -130,22 +130,19 @@ pub fn lint_bytes(
     } else {
         Mode::Server
     };
-    {
-        let findings = engine::run(
-            rules,
-            &|r| settings.runs(r) && r.mode().covers(mode),
-            &analysis.model,
-            &engine_options,
-        );
-        diagnostics.reserve_exact(findings.len());
-        diagnostics.extend(findings.into_iter().map(|f| {
+    engine::run(
+        rules,
+        &|r| settings.runs(r) && r.mode().covers(mode),
+        &analysis.model,
+        &engine_options,
+        &mut |f| {
             let mut d = f.diagnostic;
             d.fix = f
                 .plan
                 .map(|p| crate::fix::materialize(&p, &analysis.sources, d.primary.as_ref()));
-            d
-        }));
-    }
+            diagnostics.push(d);
+        },
+    );
     // Suppressions first, knowing which rules ran; then the selection, which covers the
     // suppression findings too.
     if !settings.no_suppress {

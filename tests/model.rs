@@ -25,11 +25,14 @@ fn rules_run_on_a_model_without_a_file() {
     );
     assert!(!model.has_file());
     let rules = builtin_rules();
-    let found: Vec<redlint::Diagnostic> =
-        engine::run(&rules, &|_| true, &model, &EngineOptions::default())
-            .into_iter()
-            .map(|f| f.diagnostic)
-            .collect();
+    let mut found: Vec<redlint::Diagnostic> = Vec::new();
+    engine::run(
+        &rules,
+        &|_| true,
+        &model,
+        &EngineOptions::default(),
+        &mut |f| found.push(f.diagnostic),
+    );
     let ids: Vec<&str> = found.iter().map(|d| d.rule.as_str()).collect();
     assert!(ids.contains(&"network/bind-all-interfaces"), "{ids:?}");
     assert!(ids.contains(&"security/no-authentication"), "{ids:?}");

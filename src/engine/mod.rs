@@ -33,17 +33,18 @@ pub struct Finding {
     pub plan: Option<FixPlan>,
 }
 
-/// Evaluate the enabled rules over one effective model. Rules that read the wording of a file
-/// do not run on a model that has none.
+/// Evaluate the enabled rules over one effective model, handing each finding to `out` as it is
+/// made (a file with a finding on every line need not hold them all twice). Rules that read the
+/// wording of a file do not run on a model that has none.
 pub fn run(
     set: &RuleSet,
     enabled: &dyn Fn(&Rule) -> bool,
     cfg: &Model,
     options: &EngineOptions,
-) -> Vec<Finding> {
+    out: &mut dyn FnMut(Finding),
+) {
     let facts = Facts::compute(cfg);
     let template = cfg.entries.iter().any(|e| e.opaque);
-    let mut out = Vec::new();
     for rule in set.rules() {
         if !enabled(rule) || !rule.versions.matches(cfg.target) {
             continue;
@@ -76,9 +77,8 @@ pub fn run(
             params,
             fix_params: &options.fix_params,
         };
-        evaluate(rule, &ctx, &mut out);
+        evaluate(rule, &ctx, out);
     }
-    out
 }
 
 fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
@@ -125,7 +125,7 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
     }
 }
 
-fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
+fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut dyn FnMut(Finding)) {
     let collect = rule.foreach.as_ref().is_some_and(|f| f.collect);
     let mut matched: Vec<Item> = items(rule, ctx)
         .into_iter()
@@ -138,11 +138,11 @@ fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut Vec<Finding>) {
         let names: Vec<String> = matched.iter().filter_map(Item::text).collect();
         let first = matched.swap_remove(0);
         let case = case(rule, ctx, &first);
-        out.push(finding(rule, ctx, &Item::None, case, &names));
+        out(finding(rule, ctx, &Item::None, case, &names));
     } else {
         for item in matched {
             let case = case(rule, ctx, &item);
-            out.push(finding(rule, ctx, &item, case, &[]));
+            out(finding(rule, ctx, &item, case, &[]));
         }
     }
 }
