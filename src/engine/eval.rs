@@ -304,7 +304,7 @@ impl Ctx<'_> {
 
     /// Whether a later valid line of a last-wins directive overrides `entry`.
     fn shadowed(&self, entry: &Entry) -> bool {
-        let Some(primary) = entry.primary.as_deref() else {
+        let Some(primary) = entry.primary else {
             return false;
         };
         let Some((_, spec)) = self.cfg.catalog.lookup(primary) else {

@@ -427,12 +427,12 @@ impl Planner<'_, '_> {
             }
             FixOp::RenameToPrimary => {
                 if let Item::Entry(e) = item
-                    && let (Some(primary), Some(name)) = (&e.primary, e.name_span())
+                    && let (Some(primary), Some(name)) = (e.primary, e.name_span())
                 {
                     self.key(primary);
                     self.changes.push(Change::Rename {
                         name,
-                        to: primary.clone(),
+                        to: primary.to_string(),
                     });
                 }
             }

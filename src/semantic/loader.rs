@@ -466,7 +466,7 @@ impl Loader {
         };
         let entry = Entry {
             origin: Origin::Line(origin),
-            primary: found.map(|(p, _)| p.to_string()),
+            primary: found.map(|(p, _)| p),
             name,
             args,
             valid: verdict,

@@ -110,7 +110,7 @@ pub struct Entry {
     /// The name as written, ASCII-lowercased.
     pub name: String,
     /// The catalog's primary name, when the name is known.
-    pub primary: Option<String>,
+    pub primary: Option<&'static str>,
     /// Decoded values (a lone MULTI_ARG value re-split as redis-server does from 7.0).
     pub args: ArgList,
     /// False when redis-server rejects the line.
@@ -122,7 +122,7 @@ pub struct Entry {
 impl Entry {
     /// The primary name when known, else the name as written.
     pub fn key(&self) -> &str {
-        self.primary.as_deref().unwrap_or(&self.name)
+        self.primary.unwrap_or(&self.name)
     }
     pub fn arg_str(&self, i: usize) -> Option<String> {
         self.args
@@ -227,8 +227,8 @@ impl Model {
         };
         for (name, args) in settings {
             let name = name.to_ascii_lowercase();
-            let primary = model.catalog.lookup(&name).map(|(p, _)| p.to_string());
-            let key = primary.clone().unwrap_or_else(|| name.clone());
+            let primary = model.catalog.lookup(&name).map(|(p, _)| p);
+            let key = primary.map_or_else(|| name.clone(), str::to_string);
             if key == "save" {
                 model.save_points = args
                     .chunks(2)
