@@ -190,6 +190,13 @@ pub fn is_placeholder(value: &[u8]) -> bool {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             && s.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
     };
+    // A value of a million values is mostly neither marked nor the length of a listed word.
+    let marked = text
+        .bytes()
+        .any(|b| matches!(b, b'$' | b'{' | b'<' | b'%' | b'_'));
+    if !marked && !(4..=MAX_WORD_SHAPE).contains(&text.len()) {
+        return false;
+    }
     if let Some(open) = text.find("${")
         && text[open..].contains('}')
     {
@@ -215,29 +222,38 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     if let Some(name) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
         return ident(&name.replace(' ', "_"));
     }
-    let folded: String = text
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    [
-        "changeme",
-        "changeit",
-        "changethis",
-        "replaceme",
-        "replacethis",
-        "yourpassword",
-        "yourpasswordhere",
-        "passwordhere",
-        "putyourpasswordhere",
-        "insertpasswordhere",
-        "setme",
-        "todo",
-        "fixme",
-    ]
-    .contains(&folded.as_str())
-        && folded.len() + 3 >= text.len()
+    if text.len() > MAX_WORD_SHAPE {
+        return false;
+    }
+    // The letters and digits, lowercased: at most three other bytes around a listed word.
+    let mut folded = [0u8; MAX_WORD_SHAPE];
+    let mut n = 0;
+    for b in text.bytes().filter(u8::is_ascii_alphanumeric) {
+        folded[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    n + 3 >= text.len() && PLACEHOLDER_WORDS.contains(&&folded[..n])
 }
+
+/// Words that stand in for a value to be filled in, as letters and digits.
+const PLACEHOLDER_WORDS: [&[u8]; 13] = [
+    b"changeme",
+    b"changeit",
+    b"changethis",
+    b"replaceme",
+    b"replacethis",
+    b"yourpassword",
+    b"yourpasswordhere",
+    b"passwordhere",
+    b"putyourpasswordhere",
+    b"insertpasswordhere",
+    b"setme",
+    b"todo",
+    b"fixme",
+];
+
+/// The longest value that can be a listed word: the longest word and three other bytes.
+const MAX_WORD_SHAPE: usize = 22;
 
 #[cfg(test)]
 mod tests {
