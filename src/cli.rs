@@ -499,7 +499,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let shown_as = |p: &Path| shown(p, &args).to_path_buf();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut writer = redlint::report::stream(reporter.as_ref());
+    let mut writer = reporter.stream();
     let mut failed = false;
     let mut reported = 0;
     // A closed pipe (`redlint check ... | head`) is not an error of the check.
@@ -510,7 +510,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         reported += 1;
         if pipe_open {
             pipe_open = writer
-                .file_rendered(report, rendered, &mut out)
+                .file(&report, rendered, &mut out)
                 .and_then(|()| out.flush())
                 .is_ok();
         }

@@ -1,33 +1,19 @@
 //! One line a finding: `path:line:col: severity[rule] message` (what editors and grep read).
 
 use super::display::printable;
-use super::reporter::{FileStream, Reporter, level, rendered};
+use super::reporter::{FileStream, LineStream, Reporter, level, rendered};
 use crate::linter::FileReport;
 use std::io::{self, Write};
 
 pub struct Concise;
 
 impl Reporter for Concise {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        reports.iter().try_for_each(|r| write_file(r, out))
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(Concise))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(LineStream(write_file))
     }
 
     fn render_file(&self, report: &FileReport) -> Option<String> {
         rendered(report, write_file)
-    }
-}
-
-impl FileStream for Concise {
-    fn finish(&mut self, _: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        write_file(&r, out)
     }
 }
 

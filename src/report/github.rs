@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation on the pull request,
 //! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=rule::message`.
 
-use super::reporter::{FileStream, Reporter, rendered};
+use super::reporter::{FileStream, LineStream, Reporter, rendered};
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use std::io::{self, Write};
@@ -19,26 +19,12 @@ fn escape_property(s: &str) -> String {
 }
 
 impl Reporter for Github {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        reports.iter().try_for_each(|r| write_file(r, out))
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(Github))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(LineStream(write_file))
     }
 
     fn render_file(&self, report: &FileReport) -> Option<String> {
         rendered(report, write_file)
-    }
-}
-
-impl FileStream for Github {
-    fn finish(&mut self, _: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        write_file(&r, out)
     }
 }
 

@@ -77,8 +77,13 @@ impl GitlabStream {
 }
 
 impl FileStream for GitlabStream {
-    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.add(&report, out)
+    fn file(
+        &mut self,
+        report: &FileReport,
+        _: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.add(report, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -87,15 +92,7 @@ impl FileStream for GitlabStream {
 }
 
 impl Reporter for Gitlab {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut stream = GitlabStream::default();
-        for r in reports {
-            stream.add(r, out)?;
-        }
-        stream.finish(out)
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(GitlabStream::default()))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(GitlabStream::default())
     }
 }

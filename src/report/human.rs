@@ -194,16 +194,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 impl Reporter for Human {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut stream = HumanStream::new(self);
-        for r in reports {
-            stream.add(r, out)?;
-        }
-        stream.finish(out)
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(HumanStream::new(self)))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(HumanStream::new(self))
     }
 
     fn render_file(&self, report: &FileReport) -> Option<String> {
@@ -230,10 +222,6 @@ impl<'a> HumanStream<'a> {
         }
     }
 
-    fn add(&mut self, r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.add_rendered(r, self.human.render(r), out)
-    }
-
     fn add_rendered(
         &mut self,
         r: &FileReport,
@@ -257,18 +245,14 @@ impl<'a> HumanStream<'a> {
 }
 
 impl FileStream for HumanStream<'_> {
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.file_rendered(r, None, out)
-    }
-
-    fn file_rendered(
+    fn file(
         &mut self,
-        r: FileReport,
+        r: &FileReport,
         rendered: Option<String>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let text = rendered.unwrap_or_else(|| self.human.render(&r));
-        self.add_rendered(&r, text, out)
+        let text = rendered.unwrap_or_else(|| self.human.render(r));
+        self.add_rendered(r, text, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -305,10 +289,21 @@ impl FileStream for HumanStream<'_> {
 pub struct Statistics;
 
 impl Reporter for Statistics {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut counts: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
-            let entry = counts.entry(d.rule.as_str()).or_default();
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(StatisticsStream::default())
+    }
+}
+
+/// Findings and unsafe-fixable findings per rule, counted as files come.
+#[derive(Default)]
+struct StatisticsStream {
+    counts: std::collections::BTreeMap<String, (usize, usize)>,
+}
+
+impl FileStream for StatisticsStream {
+    fn file(&mut self, r: &FileReport, _: Option<String>, _: &mut dyn Write) -> io::Result<()> {
+        for d in &r.diagnostics {
+            let entry = self.counts.entry(d.rule.clone()).or_default();
             entry.0 += 1;
             if d.fix
                 .as_ref()
@@ -317,7 +312,15 @@ impl Reporter for Statistics {
                 entry.1 += 1;
             }
         }
-        let mut rows: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut rows: Vec<(&str, (usize, usize))> = self
+            .counts
+            .iter()
+            .map(|(id, n)| (id.as_str(), *n))
+            .collect();
         rows.sort_by_key(|(id, (n, _))| (std::cmp::Reverse(*n), *id));
         let width = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
         for (id, (n, fixable)) in rows {

@@ -160,18 +160,14 @@ impl JsonStream {
 }
 
 impl FileStream for JsonStream {
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.file_rendered(r, None, out)
-    }
-
-    fn file_rendered(
+    fn file(
         &mut self,
-        r: FileReport,
+        r: &FileReport,
         rendered: Option<String>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let text = rendered.unwrap_or_else(|| file_text(&r));
-        self.write(&r, &text, out)
+        let text = rendered.unwrap_or_else(|| file_text(r));
+        self.write(r, &text, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -195,12 +191,8 @@ impl FileStream for JsonStream {
 }
 
 impl Reporter for Json {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "{}", Json::render(reports))
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(JsonStream::default()))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(JsonStream::default())
     }
 
     fn render_file(&self, report: &FileReport) -> Option<String> {

@@ -83,18 +83,9 @@ impl JunitStream {
 }
 
 impl FileStream for JunitStream {
-    fn file(&mut self, r: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.file_rendered(r, None, out)
-    }
-
-    fn file_rendered(
-        &mut self,
-        r: FileReport,
-        text: Option<String>,
-        _: &mut dyn Write,
-    ) -> io::Result<()> {
-        let text = text.unwrap_or_else(|| rendered(&r, write_suite).unwrap_or_default());
-        self.add(&r, text);
+    fn file(&mut self, r: &FileReport, text: Option<String>, _: &mut dyn Write) -> io::Result<()> {
+        let text = text.unwrap_or_else(|| rendered(r, write_suite).unwrap_or_default());
+        self.add(r, text);
         Ok(())
     }
 
@@ -113,17 +104,8 @@ impl FileStream for JunitStream {
 }
 
 impl Reporter for Junit {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut stream = JunitStream::default();
-        for r in reports {
-            let text = rendered(r, write_suite).unwrap_or_default();
-            stream.add(r, text);
-        }
-        stream.finish(out)
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(JunitStream::default()))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(JunitStream::default())
     }
 
     fn render_file(&self, report: &FileReport) -> Option<String> {

@@ -17,5 +17,5 @@ pub use gitlab::Gitlab;
 pub use human::{Human, Statistics};
 pub use json::Json;
 pub use junit::Junit;
-pub use reporter::{Counts, FileStream, MASK, Reporter, stream};
+pub use reporter::{Counts, FileStream, LineStream, MASK, Reporter};
 pub use sarif::Sarif;

@@ -8,17 +8,20 @@ use std::io::{self, Write};
 
 /// Writes the findings of a run in one format.
 pub trait Reporter: Sync {
-    /// Write everything about `reports` (one per checked file, in the order given).
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()>;
+    /// The writer of one run: each checked file is handed to it as soon as it is checked.
+    fn stream(&self) -> Box<dyn FileStream + '_>;
 
-    /// Formats that can write a file's findings as soon as it is checked (the ones made of
-    /// lines) return their writer for one run; documents return `None` and are written whole.
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        None
+    /// Write everything about `reports` (one per checked file, in the order given).
+    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+        let mut stream = self.stream();
+        for report in reports {
+            stream.file(report, None, out)?;
+        }
+        stream.finish(out)
     }
 
     /// The text of one file's findings, made on the thread that checked the file so that only
-    /// writing is left in order ([`FileStream::file_rendered`]); `None` for formats that
+    /// writing is left in order (handed to [`FileStream::file`]); `None` for formats that
     /// write otherwise.
     fn render_file(&self, _report: &FileReport) -> Option<String> {
         None
@@ -28,46 +31,35 @@ pub trait Reporter: Sync {
 /// A run's output written file by file: [`FileStream::file`] once per checked file, in
 /// order, then [`FileStream::finish`].
 pub trait FileStream {
-    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()>;
-    /// [`FileStream::file`], given what [`Reporter::render_file`] made of the report: that
-    /// text is written as it is (a stream that keeps more than the text overrides this).
-    fn file_rendered(
+    /// One checked file; `rendered` is what [`Reporter::render_file`] made of it, when it was
+    /// made already.
+    fn file(
         &mut self,
-        report: FileReport,
+        report: &FileReport,
+        rendered: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The stream of a format made of lines: each file's text as it comes, nothing at the end.
+pub struct LineStream(pub fn(&FileReport, &mut dyn Write) -> io::Result<()>);
+
+impl FileStream for LineStream {
+    fn file(
+        &mut self,
+        report: &FileReport,
         rendered: Option<String>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         match rendered {
             Some(text) => out.write_all(text.as_bytes()),
-            None => self.file(report, out),
+            None => (self.0)(report, out),
         }
     }
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
-}
 
-/// The writer of a run in `reporter`'s format: its own streaming writer, or one that keeps
-/// the reports and writes the document at the end.
-pub fn stream(reporter: &dyn Reporter) -> Box<dyn FileStream + '_> {
-    reporter.streaming().unwrap_or_else(|| {
-        Box::new(Collected {
-            reporter,
-            reports: Vec::new(),
-        })
-    })
-}
-
-struct Collected<'a> {
-    reporter: &'a dyn Reporter,
-    reports: Vec<FileReport>,
-}
-
-impl FileStream for Collected<'_> {
-    fn file(&mut self, report: FileReport, _: &mut dyn Write) -> io::Result<()> {
-        self.reports.push(report);
+    fn finish(&mut self, _: &mut dyn Write) -> io::Result<()> {
         Ok(())
-    }
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.reporter.report(&self.reports, out)
     }
 }
 

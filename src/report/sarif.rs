@@ -251,8 +251,13 @@ impl<'a> SarifStream<'a> {
 }
 
 impl FileStream for SarifStream<'_> {
-    fn file(&mut self, report: FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.add(&report, out)
+    fn file(
+        &mut self,
+        report: &FileReport,
+        _: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.add(report, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -277,16 +282,8 @@ impl FileStream for SarifStream<'_> {
 }
 
 impl Reporter for Sarif {
-    fn report(&self, reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-        let mut stream = SarifStream::new(self);
-        for r in reports {
-            stream.add(r, out)?;
-        }
-        stream.finish(out)
-    }
-
-    fn streaming(&self) -> Option<Box<dyn FileStream + '_>> {
-        Some(Box::new(SarifStream::new(self)))
+    fn stream(&self) -> Box<dyn FileStream + '_> {
+        Box::new(SarifStream::new(self))
     }
 }
 
