@@ -55,8 +55,9 @@ impl From<Span> for PackedSpan {
     }
 }
 
-/// An offset of a read file in 32 bits: reads stop at 256 MB.
-fn offset32(at: usize) -> u32 {
+/// An offset of a read file in 32 bits, as what is kept per line or token holds them: reads stop
+/// at 256 MB.
+pub fn offset32(at: usize) -> u32 {
     u32::try_from(at).expect("offsets are under 4 GB")
 }
 

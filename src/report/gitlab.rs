@@ -41,8 +41,8 @@ struct GitlabStream {
     issues: usize,
 }
 
-impl GitlabStream {
-    fn add(&mut self, r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+impl FileStream for GitlabStream {
+    fn file(&mut self, r: &FileReport, _: Option<String>, out: &mut dyn Write) -> io::Result<()> {
         for d in &r.diagnostics {
             let at = r.location(d);
             let path = at.file.display().to_string();
@@ -73,17 +73,6 @@ impl GitlabStream {
             self.issues += 1;
         }
         Ok(())
-    }
-}
-
-impl FileStream for GitlabStream {
-    fn file(
-        &mut self,
-        report: &FileReport,
-        _: Option<String>,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        self.add(report, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {

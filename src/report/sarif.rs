@@ -223,8 +223,15 @@ impl<'a> SarifStream<'a> {
         self.indent = Some(indent);
         Ok(indent)
     }
+}
 
-    fn add(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+impl FileStream for SarifStream<'_> {
+    fn file(
+        &mut self,
+        report: &FileReport,
+        _: Option<String>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let indent = self.begin(out)?;
         let known = SecretTexts::of(report);
         let pad = " ".repeat(indent + 2);
@@ -247,17 +254,6 @@ impl<'a> SarifStream<'a> {
             self.results += 1;
         }
         Ok(())
-    }
-}
-
-impl FileStream for SarifStream<'_> {
-    fn file(
-        &mut self,
-        report: &FileReport,
-        _: Option<String>,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        self.add(report, out)
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -311,8 +307,8 @@ mod tests {
                 stream.indent = Some(6);
                 stream.held = Some(Vec::new());
             }
-            stream.add(&report, &mut out).unwrap();
-            stream.add(&report, &mut out).unwrap();
+            stream.file(&report, None, &mut out).unwrap();
+            stream.file(&report, None, &mut out).unwrap();
             stream.finish(&mut out).unwrap();
             String::from_utf8(out).unwrap()
         };

@@ -2,6 +2,7 @@
 //! million `bind` addresses then costs its bytes and four bytes a value, not a heap block (and
 //! its header) a value.
 
+use crate::source::offset32;
 use crate::syntax::Token;
 use std::fmt;
 use std::ops::Index;
@@ -57,7 +58,7 @@ impl ArgList {
         let mut ends = Vec::with_capacity(tokens.len());
         for t in tokens {
             bytes.extend_from_slice(&t.value(source));
-            ends.push(end_offset(bytes.len()));
+            ends.push(offset32(bytes.len()));
         }
         ArgList {
             bytes: bytes.into_boxed_slice(),
@@ -103,12 +104,6 @@ impl ArgList {
     }
 }
 
-/// Where a value ends, in 32 bits: the values of one line come from one read, and reads stop at
-/// 256 MB.
-fn end_offset(len: usize) -> u32 {
-    u32::try_from(len).expect("a line's values are under 4 GB")
-}
-
 impl Index<usize> for ArgList {
     type Output = [u8];
 
@@ -126,7 +121,7 @@ impl<T: AsRef<[u8]>> FromIterator<T> for ArgList {
         let mut ends = Vec::new();
         for value in values {
             bytes.extend_from_slice(value.as_ref());
-            ends.push(end_offset(bytes.len()));
+            ends.push(offset32(bytes.len()));
         }
         ArgList {
             bytes: bytes.into_boxed_slice(),

@@ -1,5 +1,6 @@
 //! The nodes of the lossless syntax tree: one per physical line, with token spans.
 
+use crate::source::offset32;
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,11 +71,6 @@ impl Line {
     pub fn content(&self) -> Range<usize> {
         self.content_start as usize..self.content_end as usize
     }
-}
-
-/// An offset of a parsed buffer in 32 bits, as trees keep them: reads stop at 256 MB.
-fn offset32(at: usize) -> u32 {
-    u32::try_from(at).expect("offsets are under 4 GB")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
