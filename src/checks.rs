@@ -125,6 +125,7 @@ impl Check {
             label: None,
             help: None,
             fix: None,
+            parameter: None,
         }
     }
 }

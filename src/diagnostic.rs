@@ -156,6 +156,9 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// The parameter a finding on a running server is about (`maxmemory`), where a finding on
+    /// a file has a span.
+    pub parameter: Option<String>,
 }
 
 impl Diagnostic {

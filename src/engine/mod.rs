@@ -99,17 +99,19 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
                 .collect(),
             None => ctx.args(d).into_iter().map(Item::Param).collect(),
         },
+        // A server reports every parameter: its entries are those set to something else
+        // than the default.
         ForeachKind::Entries(None) => ctx
             .cfg
             .entries
             .iter()
-            .filter(|e| e.valid && !e.opaque)
+            .filter(|e| e.valid && !e.opaque && set_explicitly(ctx.cfg, e))
             .map(Item::Entry)
             .collect(),
         ForeachKind::Entries(Some(d)) => ctx
             .cfg
             .entries_of(d)
-            .filter(|e| !e.opaque)
+            .filter(|e| !e.opaque && set_explicitly(ctx.cfg, e))
             .map(Item::Entry)
             .collect(),
         ForeachKind::Param(p) => ctx
@@ -123,6 +125,11 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
             })
             .unwrap_or_default(),
     }
+}
+
+/// A line of a file, or a server's parameter whose value is not the default.
+fn set_explicitly(cfg: &Model, entry: &Entry) -> bool {
+    cfg.has_file() || !cfg.is_default_value(entry)
 }
 
 fn evaluate(rule: &Rule, ctx: &Ctx, out: &mut dyn FnMut(Finding)) {
@@ -184,6 +191,12 @@ fn finding(
     let collected = (!items.is_empty()).then(|| items.join(", "));
     let message = template::message(rule, case, ctx, entry, item, collected);
     let plan = fixes::plan(rule, ctx, item, items);
+    // A server's finding is located at the parameter it is about.
+    let parameter = match entry {
+        Some(e) if e.span().is_none() => Some(e.key().to_string()),
+        None if !ctx.cfg.has_file() => rule.at.clone(),
+        _ => None,
+    };
     let help = plan
         .as_ref()
         .map(|p| format!("{} ({} fix)", p.title, p.applicability));
@@ -196,6 +209,7 @@ fn finding(
             label: None,
             help,
             fix: None,
+            parameter,
         },
         plan,
     }

@@ -284,12 +284,9 @@ impl Compiler<'_> {
             Condition::All(v) => Cond::All(self.conds(v)?),
             Condition::Any(v) => Cond::Any(self.conds(v)?),
             Condition::Not(c) => Cond::Not(Box::new(self.cond(c)?)),
-            Condition::Written(d) | Condition::Present(d) => {
-                self.needs_file = true;
-                Cond::Written(name(d))
-            }
+            // On a server, written means "differs from the version's default".
+            Condition::Written(d) | Condition::Present(d) => Cond::Written(name(d)),
             Condition::NotWritten(d) | Condition::Absent(d) => {
-                self.needs_file = true;
                 Cond::Not(Box::new(Cond::Written(name(d))))
             }
             Condition::Unset(d) => Cond::Unset(name(d)),
@@ -372,16 +369,15 @@ impl Compiler<'_> {
             },
             Condition::ItemWeakPassword(b) => Cond::ItemWeakPassword(*b),
             Condition::ItemArgsMatches(r) => Cond::ItemArgsMatches(self.regex(r)?),
-            Condition::ItemNameMatches(r) => {
-                self.needs_file = true;
-                Cond::ItemNameMatches(self.regex(r)?)
-            }
+            Condition::ItemNameMatches(r) => Cond::ItemNameMatches(self.regex(r)?),
             Condition::ItemIsAlias(b) => {
                 self.needs_file = true;
                 Cond::ItemIsAlias(*b)
             }
+            // A server has one value a parameter: nothing is shadowed there, and a rule about
+            // shadowed lines is about the text.
             Condition::ItemShadowed(b) => {
-                self.needs_file = true;
+                self.needs_file |= *b;
                 Cond::ItemShadowed(*b)
             }
             Condition::ItemPlaceholder(within) => Cond::ItemPlaceholder(*within),

@@ -253,9 +253,15 @@ impl Facts {
         let aclfile = cfg
             .get("aclfile")
             .is_some_and(|s| !s.first_str().is_empty());
-        // An aclfile that was read replaces every user, the default one included.
-        let users: Vec<AclUser> = match &cfg.aclfile_users {
-            Some(lines) if aclfile => lines
+        // A server's own users (`ACL LIST`) are what it runs with; an aclfile that was read
+        // replaces every user, the default one included.
+        let server_users = cfg.server.as_ref().and_then(|s| s.users.as_ref());
+        let users: Vec<AclUser> = match (server_users, &cfg.aclfile_users) {
+            (Some(lines), _) => lines
+                .iter()
+                .map(|args| AclUser::from_line(&acl, args))
+                .collect(),
+            (None, Some(lines)) if aclfile => lines
                 .iter()
                 .map(|args| AclUser::from_line(&acl, args))
                 .collect(),
@@ -264,7 +270,7 @@ impl Facts {
                 .map(|e| AclUser::from_line(&acl, &e.args))
                 .collect(),
         };
-        let aclfile_read = aclfile && cfg.aclfile_users.is_some();
+        let aclfile_read = server_users.is_some() || (aclfile && cfg.aclfile_users.is_some());
         let requirepass = cfg
             .get("requirepass")
             .is_some_and(|s| !s.first_str().is_empty());
@@ -286,6 +292,10 @@ impl Facts {
             false
         } else if !version.at_least(6, 0) {
             requirepass
+        } else if cfg.server.is_some() && server_users.is_none() {
+            // A server whose users could not be read: only a password set in `requirepass`
+            // is known.
+            requirepass || !cfg.server.as_ref().is_some_and(|s| s.parameters_read)
         } else {
             // An aclfile that could not be read is assumed to require authentication.
             (aclfile && !aclfile_read) || !(default_user.on && default_user.nopass)
@@ -351,6 +361,12 @@ impl Facts {
         if self.disabled_commands.contains(command) {
             return false;
         }
+        // A server that does not know the command under this name (renamed or removed).
+        if let Some(absent) = cfg.server.as_ref().and_then(|s| s.absent_commands.as_ref())
+            && absent.contains(command)
+        {
+            return false;
+        }
         if self.version.at_least(7, 0) {
             let gate = match command {
                 "debug" => Some("enable-debug-command"),
@@ -365,7 +381,8 @@ impl Facts {
                 return false;
             }
         }
-        if self.version.at_least(6, 0) && !self.aclfile {
+        let users_known = cfg.server.as_ref().is_some_and(|s| s.users.is_some());
+        if self.version.at_least(6, 0) && (!self.aclfile || users_known) {
             return self.default_user.on && self.default_user.may_run(command, catalog)
                 || self
                     .users

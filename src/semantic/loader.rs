@@ -170,6 +170,7 @@ impl Loader {
                 entries: loader.entries,
                 save_points,
                 aclfile_users,
+                server: None,
                 last: loader.last,
             },
             sources: loader.sources,

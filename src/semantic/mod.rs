@@ -20,5 +20,7 @@ mod view;
 pub use analysis::{Analysis, CheckOptions, LateError};
 pub use arglist::ArgList;
 pub use loader::analyze;
-pub use model::{Entry, LineOrigin, Model, Origin, Provenance, SavePoint, Setting};
+pub use model::{
+    Entry, LineOrigin, Model, Origin, Provenance, SavePoint, ServerState, Setting, same_word,
+};
 pub use view::ServerView;

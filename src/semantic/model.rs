@@ -207,8 +207,24 @@ pub struct Model {
     /// `None` with no aclfile, or one redlint could not read (then it is assumed to require
     /// authentication).
     pub aclfile_users: Option<Vec<ArgList>>,
+    /// What only a running server tells (its users, its commands); `None` for a file.
+    pub server: Option<ServerState>,
     /// Primary name → index of the last valid entry.
     pub(crate) last: HashMap<String, usize>,
+}
+
+/// What a running server reports beyond its parameters, each `None` when it could not be read
+/// (the command was renamed or denied): then nothing is assumed about it.
+#[derive(Debug, Clone, Default)]
+pub struct ServerState {
+    /// `ACL LIST`: each user's rules after `user` (name first), as the server prints them.
+    pub users: Option<Vec<ArgList>>,
+    /// Commands of the catalog the server does not know under their names (renamed or removed),
+    /// lowercase.
+    pub absent_commands: Option<std::collections::HashSet<String>>,
+    /// `CONFIG GET` was read: every parameter the server has is in the model. When false, a
+    /// parameter not in the model is unknown, not its default.
+    pub parameters_read: bool,
 }
 
 impl Model {
@@ -222,6 +238,10 @@ impl Model {
             entries: Vec::new(),
             save_points: Vec::new(),
             aclfile_users: None,
+            server: Some(ServerState {
+                parameters_read: true,
+                ..ServerState::default()
+            }),
             last: HashMap::new(),
             catalog,
         };
@@ -392,17 +412,55 @@ impl Model {
         })
     }
 
-    /// Whether the line that sets `name` is a template's, with a value only its renderer knows.
+    /// Whether the value of `name` is unknown: a template's line with a value only its renderer
+    /// knows, or a parameter a server did not let us read.
     pub fn is_opaque(&self, name: &str) -> bool {
-        self.last
-            .get(self.primary_of(name).as_ref())
-            .is_some_and(|&i| self.entries[i].opaque)
+        match self.last.get(self.primary_of(name).as_ref()) {
+            Some(&i) => self.entries[i].opaque,
+            None => self.server.as_ref().is_some_and(|s| !s.parameters_read),
+        }
     }
 
-    /// Whether some valid line sets `name` (for a server, every known parameter is set).
+    /// Whether `name` is set explicitly: some valid line of the file sets it, or, on a running
+    /// server (which reports every parameter), its value differs from the version's default.
     pub fn is_written(&self, name: &str) -> bool {
-        self.last.contains_key(self.primary_of(name).as_ref())
+        let Some(&i) = self.last.get(self.primary_of(name).as_ref()) else {
+            return false;
+        };
+        match self.provenance {
+            Provenance::File => true,
+            Provenance::Server => !self.is_default_value(&self.entries[i]),
+        }
     }
+
+    /// Whether an entry's values are the target version's default (compared word by word, as
+    /// numbers when both are numbers or memory sizes, else without case).
+    pub fn is_default_value(&self, entry: &Entry) -> bool {
+        let Some(default) = self.default_args(entry.key()) else {
+            // No default (NULL): only an empty value is the default.
+            return entry.args.iter().all(|a| a.is_empty());
+        };
+        let words = |args: &ArgList| -> Vec<Vec<u8>> {
+            args.iter()
+                .flat_map(|a| a.split(|b| b.is_ascii_whitespace()).map(<[u8]>::to_vec))
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        let (a, b) = (words(&entry.args), words(&default));
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| same_word(x, y))
+    }
+}
+
+/// Two values of a parameter that mean the same: equal without case, or the same number (a
+/// memory size in bytes, as `CONFIG GET` prints it).
+pub fn same_word(a: &[u8], b: &[u8]) -> bool {
+    use super::values::{memtoull, string2ll};
+    let number = |w: &[u8]| {
+        string2ll(w)
+            .map(i128::from)
+            .or_else(|| memtoull(w).map(i128::from))
+    };
+    a.eq_ignore_ascii_case(b) || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// What a Sentinel starts with instead of the server's default (`initSentinelConfig`: its own
