@@ -104,6 +104,14 @@ checks! {
         "an included file redlint does not read (not a regular file, virtual, or over a limit)";
     IncludeOutsideRoot => "environment/include-outside-root", Warning, ADVICE,
         "an included file outside `--include-root`, not read";
+    ValueDiffers => "drift/value-differs", Warning, Some(Applicability::DisplayOnly),
+        "a running server's parameter differs from its config file (a CONFIG SET never persisted, or an edit never applied)";
+    RenameDiffers => "drift/rename-differs", Warning, Some(Applicability::DisplayOnly),
+        "a `rename-command` of the file is not in effect on the server, or the server lacks a command the file does not rename";
+    AclDiffers => "drift/acl-differs", Warning, Some(Applicability::DisplayOnly),
+        "the server's ACL users differ from the file's (users, on/off, passwords by hash)";
+    OtherConfigFile => "drift/other-config-file", Warning, ADVICE,
+        "the server was started from another config file than the one given";
     UnusedSuppression => "meta/unused-suppression", Warning, ADVICE,
         "a suppression comment that silences nothing";
     UnknownSuppression => "meta/unknown-suppression", Warning, ADVICE,

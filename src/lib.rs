@@ -23,6 +23,7 @@ pub mod docs;
 pub mod engine;
 pub mod fix;
 mod linter;
+pub mod live;
 pub mod report;
 pub mod ruleset;
 pub mod semantic;
@@ -33,7 +34,7 @@ pub mod syntax;
 pub mod version;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, WrittenSecret};
-pub use linter::{Error, FileReport, builtin_rules, check_bytes, lint_bytes};
+pub use linter::{Error, FileReport, builtin_rules, check_bytes, lint_bytes, lint_model};
 pub use semantic::CheckOptions;
 pub use settings::LintSettings;
 pub use source::{FileId, Location, Span};

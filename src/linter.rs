@@ -36,6 +36,9 @@ pub struct FileReport {
     pub secrets: Vec<Span>,
     /// The file was read as a Sentinel config (given, or found from its name and lines).
     pub sentinel: bool,
+    /// The running server the findings are about (`redis://host:port`), for an audit; with no
+    /// file (`sources` empty) findings are located at it and their parameter.
+    pub server: Option<String>,
     /// Parse units whose parsed bytes differ from the files (NUL bytes, glob includes).
     views: Vec<ServerView>,
 }
@@ -46,8 +49,43 @@ impl FileReport {
         self.diagnostics.iter().find(|d| d.is_invalid())
     }
 
-    /// File, line and column of a diagnostic.
+    /// A report about a running server, from its findings (and the file given with it, if any).
+    pub fn for_server(
+        server: String,
+        diagnostics: Vec<Diagnostic>,
+        file: Option<(PathBuf, Sources, Vec<Span>)>,
+    ) -> FileReport {
+        let (path, sources, secrets) =
+            file.unwrap_or_else(|| (PathBuf::from(&server), Sources::default(), Vec::new()));
+        FileReport {
+            path,
+            diagnostics,
+            sources,
+            secrets,
+            sentinel: false,
+            server: Some(server),
+            views: Vec::new(),
+        }
+    }
+
+    /// Whether the findings are located at a server, not in a file.
+    pub fn is_server_only(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// File, line and column of a diagnostic. A report with no file locates everything at the
+    /// server (line 0: there is no line).
     pub fn location(&self, d: &Diagnostic) -> Location {
+        if self.sources.is_empty() {
+            return Location {
+                file: self.path.clone(),
+                range: 0..0,
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            };
+        }
         self.sources.locate(d.primary.as_ref())
     }
 
@@ -68,6 +106,9 @@ impl FileReport {
 
     /// A source file with its secrets replaced by `*`, for display.
     pub fn masked_source(&self, file: FileId) -> Cow<'_, [u8]> {
+        if self.sources.is_empty() {
+            return Cow::Borrowed(&[]);
+        }
         let bytes = self.sources.get(file).bytes();
         let mut spans = self.secrets.iter().filter(|s| s.file == file).peekable();
         if spans.peek().is_none() {
@@ -168,6 +209,46 @@ pub fn lint_bytes(
         sources: analysis.sources,
         secrets: analysis.secrets,
         sentinel: analysis.model.sentinel,
+        server: None,
         views: analysis.views,
     })
+}
+
+/// Run the enabled rules on a model with no file behind it (a running server's values), with
+/// the selection and severities of `settings`; suppression comments need a file.
+pub fn lint_model(
+    model: &crate::semantic::Model,
+    settings: &LintSettings,
+    rules: &RuleSet,
+) -> Vec<Diagnostic> {
+    let engine_options = EngineOptions {
+        profile: settings.profile,
+        params: settings.params.clone(),
+        fix_params: settings.fix_params.clone(),
+    };
+    let mode = if model.sentinel {
+        Mode::Sentinel
+    } else {
+        Mode::Server
+    };
+    let mut diagnostics = Vec::new();
+    engine::run(
+        rules,
+        &|r| settings.runs(r) && r.mode().covers(mode),
+        model,
+        &engine_options,
+        &mut |f| {
+            let mut d = f.diagnostic;
+            // There is no file to edit: a fix is advice.
+            d.fix = f
+                .plan
+                .map(|p| crate::Fix::display_only(p.title, FileId::ROOT));
+            diagnostics.push(d);
+        },
+    );
+    diagnostics.retain(|d| settings.selects(&d.rule));
+    for d in &mut diagnostics {
+        d.severity = settings.severity_of(&d.rule, d.severity);
+    }
+    diagnostics
 }
