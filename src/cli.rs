@@ -1,5 +1,7 @@
 //! Command-line interface: arguments, reading inputs, exit statuses. The library does the work.
 
+mod audit;
+
 use crate::walk;
 use clap::{Parser, Subcommand, ValueEnum};
 use redlint::autofix::{self, FixError, FixRequest};
@@ -30,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Check config files and report problems.
     Check(CheckArgs),
+    /// Audit running servers with the same rules, and report drift from their config file.
+    Audit(audit::AuditArgs),
     /// List the rules: id, severity, versions, fixable.
     Rules(RulesArgs),
     /// Explain one rule: what, why, examples, fix safety, sources.
@@ -251,6 +255,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
 pub fn run(cli: Cli) -> Result<ExitStatus, UsageError> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Audit(args) => audit::audit(args),
         Command::Rules(args) => {
             let rules = load_rules(&args.rule_dirs)?;
             print!(
@@ -388,76 +393,19 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let mut dirs = config.rule_dirs();
     dirs.extend(args.rule_dirs.iter().cloned());
     let rules = load_rules(&dirs)?;
-    // Ids that moved still work, with a note.
-    let current = |id: &String| {
-        let new = redlint::ruleset::redirected(id);
-        if new != id {
-            eprintln!("redlint: warning: `{id}` is now `{new}`");
-        }
-        new.to_string()
-    };
-    let settings = LintSettings {
-        profile: args.profile.or(file.profile),
-        select: if args.select.is_empty() {
-            file.select.iter().map(current).collect()
-        } else {
-            args.select.iter().map(current).collect()
+    let settings = lint_settings(
+        file,
+        &rules,
+        Selection {
+            profile: args.profile,
+            select: &args.select,
+            ignore: &args.ignore,
+            params: &args.params,
+            no_suppress: args.no_suppress,
         },
-        ignore: file
-            .ignore
-            .iter()
-            .chain(&args.ignore)
-            .map(current)
-            .collect(),
-        severity: file
-            .severity
-            .iter()
-            .map(|(k, v)| (current(k), *v))
-            .collect(),
-        params: file
-            .rule_params()
-            .into_iter()
-            .map(|(k, v)| (current(&k), v))
-            .collect(),
-        no_suppress: args.no_suppress,
-        fix_params: {
-            let mut p = file.fix_params();
-            p.extend(args.params.iter().cloned());
-            p
-        },
-    };
+    )?;
     redlint::settings::check_fix_params(&settings.fix_params, options.target)?;
-    for selector in settings
-        .select
-        .iter()
-        .chain(&settings.ignore)
-        .chain(settings.severity.keys())
-    {
-        if !rules.knows_selector(selector) {
-            return Err(UsageError::Other(format!(
-                "`{selector}` is no rule id or category; `redlint rules` lists them"
-            )));
-        }
-    }
-    let reporter: Box<dyn Reporter> = if args.statistics {
-        Box::new(Statistics)
-    } else {
-        match args.format {
-            Format::Human => Box::new(Human {
-                color: stdout_is_color(),
-                width: 100,
-                quiet: args.quiet,
-            }),
-            Format::Concise => Box::new(Concise),
-            Format::Json => Box::new(Json),
-            Format::Sarif => Box::new(Sarif {
-                rules: rules.clone(),
-            }),
-            Format::Github => Box::new(Github),
-            Format::Junit => Box::new(Junit),
-            Format::Gitlab => Box::new(Gitlab),
-        }
-    };
+    let reporter = reporter(args.format, args.statistics, args.quiet, &rules);
     let globs: Vec<String> = if file.config_files.is_empty() {
         walk::DEFAULT_CONFIG_FILES
             .iter()
@@ -535,6 +483,97 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// What the command line says about which rules run and how.
+pub(crate) struct Selection<'a> {
+    pub profile: Option<Profile>,
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+    pub params: &'a [(String, String)],
+    pub no_suppress: bool,
+}
+
+/// The settings of a run: `redlint.toml`, then the command line over it; every selector must
+/// name a rule or a category.
+pub(crate) fn lint_settings(
+    file: &redlint::settings::ConfigFile,
+    rules: &RuleSet,
+    cli: Selection,
+) -> Result<LintSettings, UsageError> {
+    // Ids that moved still work, with a note.
+    let current = |id: &String| {
+        let new = redlint::ruleset::redirected(id);
+        if new != id {
+            eprintln!("redlint: warning: `{id}` is now `{new}`");
+        }
+        new.to_string()
+    };
+    let settings = LintSettings {
+        profile: cli.profile.or(file.profile),
+        select: if cli.select.is_empty() {
+            file.select.iter().map(current).collect()
+        } else {
+            cli.select.iter().map(current).collect()
+        },
+        ignore: file.ignore.iter().chain(cli.ignore).map(current).collect(),
+        severity: file
+            .severity
+            .iter()
+            .map(|(k, v)| (current(k), *v))
+            .collect(),
+        params: file
+            .rule_params()
+            .into_iter()
+            .map(|(k, v)| (current(&k), v))
+            .collect(),
+        no_suppress: cli.no_suppress,
+        fix_params: {
+            let mut p = file.fix_params();
+            p.extend(cli.params.iter().cloned());
+            p
+        },
+    };
+    for selector in settings
+        .select
+        .iter()
+        .chain(&settings.ignore)
+        .chain(settings.severity.keys())
+    {
+        if !rules.knows_selector(selector) {
+            return Err(UsageError::Other(format!(
+                "`{selector}` is no rule id or category; `redlint rules` lists them"
+            )));
+        }
+    }
+    Ok(settings)
+}
+
+/// The writer of a format.
+pub(crate) fn reporter(
+    format: Format,
+    statistics: bool,
+    quiet: bool,
+    rules: &Arc<RuleSet>,
+) -> Box<dyn Reporter> {
+    if statistics {
+        return Box::new(Statistics);
+    }
+    match format {
+        Format::Human => Box::new(Human {
+            color: stdout_is_color(),
+            width: 100,
+            quiet,
+        }),
+        Format::Concise => Box::new(Concise),
+        Format::Json => Box::new(Json),
+        Format::Sarif => Box::new(Sarif {
+            rules: rules.clone(),
+        }),
+        Format::Github => Box::new(Github),
+        Format::Junit => Box::new(Junit),
+        Format::Gitlab => Box::new(Gitlab),
+    }
 }
 
 /// How a path is named in messages.

@@ -39,6 +39,32 @@ pub struct ConfigFile {
     /// true`); patterns are relative to this file, and one without `/` matches file names.
     #[serde(default)]
     pub per_file: BTreeMap<String, FileKind>,
+    /// Settings of the audited servers whose target matches a pattern
+    /// (`[per-target."redis://10.0.0.*"] ignore = ["tls/not-enabled"]`).
+    #[serde(default)]
+    pub per_target: BTreeMap<String, TargetSettings>,
+}
+
+/// What differs for the servers of a target pattern.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSettings {
+    /// Rule ids or categories not reported for these servers.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+impl ConfigFile {
+    /// The rules `[per-target]` ignores for `target` (`redis://host:port`; patterns are globs).
+    pub fn target_ignores(&self, target: &str) -> Vec<String> {
+        self.per_target
+            .iter()
+            .filter(|(pattern, _)| {
+                glob::Pattern::new(pattern).is_ok_and(|p| p.matches(target)) || *pattern == target
+            })
+            .flat_map(|(_, s)| s.ignore.iter().cloned())
+            .collect()
+    }
 }
 
 /// What kind of file a pattern's files are, when their names and lines do not say.

@@ -20,6 +20,21 @@ impl Reporter for Concise {
 /// The findings of one file, a line each.
 fn write_file(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
     for d in &r.diagnostics {
+        if r.is_server_only() {
+            // A server has no lines: `redis://host:port parameter: severity[rule] message`.
+            writeln!(
+                out,
+                "{}{}: {}[{}] {}",
+                printable(&r.path.display().to_string()),
+                d.parameter
+                    .as_deref()
+                    .map_or(String::new(), |p| format!(" {}", printable(p))),
+                level(d),
+                d.rule,
+                printable(&d.message)
+            )?;
+            continue;
+        }
         let at = r.location(d);
         writeln!(
             out,

@@ -37,6 +37,20 @@ fn write_file(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
+        if r.is_server_only() {
+            // No file to annotate: the target and the parameter lead the message.
+            let at = match &d.parameter {
+                Some(p) => format!("{} {p}", r.path.display()),
+                None => r.path.display().to_string(),
+            };
+            writeln!(
+                out,
+                "::{command} title={}::{}",
+                escape_property(&d.rule),
+                escape_data(&format!("{at}: {}", d.message))
+            )?;
+            continue;
+        }
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -59,11 +59,12 @@ impl FileStream for GitlabStream {
                     Severity::Warning => "minor",
                     Severity::Info => "info",
                 },
+                // A server has no lines: its findings are on "line 1" of the target.
                 location: IssueLocation {
                     path,
                     lines: Lines {
-                        begin: at.line,
-                        end: at.end_line,
+                        begin: at.line.max(1),
+                        end: at.end_line.max(1),
                     },
                 },
             };

@@ -80,7 +80,8 @@ struct Rendered<'a> {
     message: String,
     help: Option<String>,
     span: Range<usize>,
-    source: Arc<Excerpts>,
+    /// The file's lines; none for a finding on a server.
+    source: Option<Arc<Excerpts>>,
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -114,9 +115,10 @@ impl miette::Diagnostic for Rendered<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.source)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new(
             self.diag.label.clone(),
             self.span.start,
@@ -148,6 +150,24 @@ impl Human {
             // report, and messages are ASCII.
             .with_word_separator(textwrap::WordSeparator::AsciiSpace);
         let mut out = String::new();
+        if report.is_server_only() {
+            for diag in &report.diagnostics {
+                let at = match &diag.parameter {
+                    Some(p) => format!("{} {p}", report.path.display()),
+                    None => report.path.display().to_string(),
+                };
+                let rendered = Rendered {
+                    diag,
+                    message: printable(&format!("{at}: {}", diag.message)),
+                    help: diag.help.as_deref().map(printable),
+                    span: 0..0,
+                    source: None,
+                };
+                let _ = handler.render_report(&mut out, &rendered);
+                out.push('\n');
+            }
+            return out;
+        }
         let mut excerpts: Vec<Option<Arc<Excerpts>>> = vec![None; report.sources.len()];
         // People read top to bottom: the checked file first, then included files, by position.
         let mut ordered: Vec<(FileId, usize, &Diagnostic)> = report
@@ -180,7 +200,7 @@ impl Human {
                 message: printable(&diag.message),
                 help: diag.help.as_deref().map(printable),
                 span,
-                source,
+                source: Some(source),
             };
             let _ = handler.render_report(&mut out, &rendered);
             out.push('\n');

@@ -42,6 +42,9 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix>,
+    /// The server parameter a live audit's finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,9 @@ struct JsonFile<'a> {
     path: String,
     /// How the file was read: `server` (a redis.conf) or `sentinel`.
     mode: &'static str,
+    /// The audited server (`redis://host:port`), for a live audit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -86,6 +92,7 @@ fn file_text(r: &FileReport) -> String {
     let file = JsonFile {
         path: r.path.display().to_string(),
         mode: if r.sentinel { "sentinel" } else { "server" },
+        target: r.server.as_deref(),
         diagnostics: r
             .diagnostics
             .iter()
@@ -121,6 +128,7 @@ fn file_text(r: &FileReport) -> String {
                     end_column: at.end_column,
                     help: d.help.as_deref(),
                     fix,
+                    parameter: d.parameter.as_deref(),
                 }
             })
             .collect(),

@@ -38,6 +38,26 @@ fn write_suite(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, r#"    <testcase name="redlint" classname="{path}"/>"#)?;
     }
     for d in &r.diagnostics {
+        if r.is_server_only() {
+            // A suite per server; a case per finding, named by its parameter.
+            let parameter = xml(d.parameter.as_deref().unwrap_or("server"));
+            writeln!(
+                out,
+                r#"    <testcase name="{}: {parameter}" classname="{path}">"#,
+                xml(&d.rule)
+            )?;
+            writeln!(
+                out,
+                r#"      <failure message="{}" type="{}">{path} {parameter}: {}[{}] {}</failure>"#,
+                xml(&d.message),
+                level(d),
+                level(d),
+                xml(&d.rule),
+                xml(&d.message)
+            )?;
+            writeln!(out, "    </testcase>")?;
+            continue;
+        }
         let at = r.location(d);
         let file = xml(&at.file.display().to_string());
         writeln!(

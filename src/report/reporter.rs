@@ -201,6 +201,10 @@ pub fn shown_edits(report: &FileReport, fix: &Fix, known: &SecretTexts) -> Vec<S
 
 /// The source line a diagnostic starts on, secrets masked (for fingerprints and snippets).
 pub fn masked_line(report: &FileReport, d: &Diagnostic) -> String {
+    if report.is_server_only() {
+        // What stands for the line on a server: the parameter.
+        return d.parameter.clone().unwrap_or_default();
+    }
     let at = report.location(d);
     let file = d.primary.as_ref().map_or(crate::FileId::ROOT, |s| s.file);
     let masked = report.masked_source(file);

@@ -108,17 +108,34 @@ impl Sarif {
             column: at.end_column,
             ..at.clone()
         };
+        let mut location = if report.is_server_only() {
+            // The server is the artifact (its URL is a URI already); there is no region.
+            json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": report.path.display().to_string() },
+                }
+            })
+        } else {
+            json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(&at.file) },
+                    "region": region(report, &at, &end),
+                }
+            })
+        };
+        if let Some(parameter) = &d.parameter {
+            location["logicalLocations"] = json!([{
+                "name": parameter,
+                "fullyQualifiedName": parameter,
+                "kind": "parameter",
+            }]);
+        }
         let mut result = json!({
             "ruleId": d.rule,
             "ruleIndex": rule_index,
             "level": level(d.severity),
             "message": { "text": d.message },
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": { "uri": uri(&at.file) },
-                    "region": region(report, &at, &end),
-                }
-            }],
+            "locations": [location],
         });
         if let Some(fix) = d.fix.as_ref().filter(|f| !f.edits.is_empty()) {
             let edits = shown_edits(report, fix, known);
