@@ -44,12 +44,15 @@ pub fn run(
     out: &mut dyn FnMut(Finding),
 ) {
     let facts = Facts::compute(cfg);
-    let template = cfg.entries.iter().any(|e| e.opaque);
+    // Values may be unknown: a template's, or a server's that could not be read.
+    let template = cfg.entries.iter().any(|e| e.opaque)
+        || cfg.server.as_ref().is_some_and(|s| !s.parameters_read);
     for rule in set.rules() {
         if !enabled(rule) || !rule.versions.matches(cfg.target) {
             continue;
         }
-        // A template's value only its renderer knows leaves the rule nothing to judge.
+        // A value only a template's renderer knows, or one the server did not let us read,
+        // leaves the rule nothing to judge.
         if template && rule.reads.iter().any(|d| cfg.is_opaque(d)) {
             continue;
         }

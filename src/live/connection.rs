@@ -162,7 +162,11 @@ impl Connection {
             left: REPLY_LIMIT,
         };
         match self.parser.parse_value(limited) {
-            Ok(Value::ServerError(e)) => Ok(Err(e.to_string())),
+            // As the server wrote it: `NOPERM this user has no permissions …`.
+            Ok(Value::ServerError(e)) => Ok(Err(match e.details() {
+                Some(details) => format!("{} {details}", e.code()),
+                None => e.code().to_string(),
+            })),
             Ok(v) => Ok(Ok(v)),
             Err(e) if e.is_timeout() => Err(Failure::Timeout(self.timeout.as_secs())),
             Err(e) if e.is_io_error() => Err(Failure::Connect(e.to_string())),

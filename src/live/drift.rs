@@ -155,7 +155,12 @@ fn values(file: &Model, server: &Model, out: &mut Vec<Diagnostic>) {
         let ours: Vec<u8> = if primary == "client-output-buffer-limit" {
             file_buffer_limits(file)
         } else {
-            file.server_value(primary).unwrap_or_default().into_bytes()
+            match file.server_value(primary) {
+                Some(v) => v.into_bytes(),
+                // Not in the file and no default redlint knows: nothing to compare with.
+                None if !file.is_written(primary) => continue,
+                None => Vec::new(),
+            }
         };
         if same_value(primary, &ours, &theirs) {
             continue;
@@ -165,9 +170,15 @@ fn values(file: &Model, server: &Model, out: &mut Vec<Diagnostic>) {
             .lookup(primary)
             .is_some_and(|(_, s)| s.is_sensitive())
             || crate::semantic::secrets::value_not_shown(file.catalog, primary);
+        // A secret is compared, never shown in any form (not even a part of its hash).
         let shown = |v: &[u8]| {
             if secret {
-                format!("a value with hash {}…", &hash(v)[..8])
+                if v.is_empty() {
+                    "empty"
+                } else {
+                    "set (value not shown)"
+                }
+                .to_string()
             } else if v.is_empty() {
                 "\"\"".to_string()
             } else {

@@ -227,6 +227,8 @@ impl Reporter for Human {
 struct HumanStream<'a> {
     human: &'a Human,
     files: usize,
+    /// Of them, audits of running servers.
+    servers: usize,
     counts: Counts,
     /// Where redis-server would stop, per file that it would refuse.
     refusals: Vec<String>,
@@ -237,6 +239,7 @@ impl<'a> HumanStream<'a> {
         HumanStream {
             human,
             files: 0,
+            servers: 0,
             counts: Counts::default(),
             refusals: Vec::new(),
         }
@@ -250,6 +253,7 @@ impl<'a> HumanStream<'a> {
     ) -> io::Result<()> {
         out.write_all(text.as_bytes())?;
         self.files += 1;
+        self.servers += usize::from(r.server.is_some());
         self.counts.add(r);
         if let Some(first) = r.first_invalid() {
             let at = r.location(first);
@@ -280,11 +284,14 @@ impl FileStream for HumanStream<'_> {
             return Ok(());
         }
         let (n, c) = (self.files, self.counts);
+        let subject = if self.servers == n && n > 0 {
+            format!("{n} server{} audited", plural(n))
+        } else {
+            format!("{n} file{} checked", plural(n))
+        };
         writeln!(
             out,
-            "{} file{} checked: {} error{}, {} warning{}, {} info",
-            n,
-            plural(n),
+            "{subject}: {} error{}, {} warning{}, {} info",
             c.errors,
             plural(c.errors),
             c.warnings,

@@ -1,0 +1,515 @@
+//! The live audit against real servers this test starts on free loopback ports (temp dirs,
+//! killed by pid): the same core findings as `check` on the server's file, none on a hardened
+//! server over TLS, drift after CONFIG SET and ACL SETUSER, only read commands sent, clear
+//! failures, and every format on a server subject without its password. Needs `redis-server`,
+//! `redis-cli` and `openssl` (skipped without them, failed without them when `CI` is set).
+
+mod common;
+
+use common::server::{Server, certificates, free_port, have, run};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn prerequisites() -> bool {
+    for program in ["redis-server", "redis-cli", "openssl"] {
+        if !have(program) {
+            assert!(!common::in_ci(), "{program} is missing but CI is set");
+            eprintln!("skipping: {program} not found");
+            return false;
+        }
+    }
+    true
+}
+
+fn p(x: &Path) -> String {
+    x.to_string_lossy().into_owned()
+}
+
+/// A server started from `conf` (in its directory), ready when `ready` answers.
+fn start(dir: &Path, conf: &Path, ready: impl Fn() -> String) -> Server {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let server = Server(
+        Command::new("redis-server")
+            .arg(conf)
+            .current_dir(dir)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    loop {
+        let out = ready();
+        if out.contains("PONG") || out.contains("NOAUTH") {
+            return server;
+        }
+        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the server did not start:\n{log}\n{out}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn cli(port: u16, args: &[&str]) -> String {
+    run(Command::new("redis-cli")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "--no-auth-warning",
+        ])
+        .args(args))
+}
+
+fn redlint(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_redlint"));
+    cmd.args(args).current_dir(dir).env_remove("REDISCLI_AUTH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn rule_ids(json: &[u8]) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_slice(json)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(json)));
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The release line of the installed redis-server (`7.0`).
+fn server_target() -> String {
+    let out = run(Command::new("redis-server").arg("--version"));
+    let v = out
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("v="))
+        .expect("a version");
+    let mut parts = v.split('.');
+    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
+}
+
+const CORE: &[&str] = &[
+    "security/no-authentication",
+    "security/dangerous-commands-exposed",
+    "tls/not-enabled",
+    "network/bind-all-interfaces",
+    "network/protected-mode-disabled",
+    "memory/maxmemory-unset",
+    "persistence/no-persistence",
+];
+
+#[test]
+fn an_insecure_server_has_the_core_findings_of_its_file() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        format!("bind 0.0.0.0\nprotected-mode no\nport {port}\nsave \"\"\nappendonly no\n"),
+    )
+    .unwrap();
+    let _server = start(dir.path(), &conf, || cli(port, &["PING"]));
+    let target = format!("redis://127.0.0.1:{port}");
+    let check = redlint(
+        dir.path(),
+        &[
+            "check",
+            &p(&conf),
+            "--target-version",
+            &server_target(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let audit = redlint(dir.path(), &["audit", &target, "--format", "json"], &[]);
+    assert_eq!(audit.status.code(), Some(1), "{audit:?}");
+    let (in_file, on_server) = (rule_ids(&check.stdout), rule_ids(&audit.stdout));
+    for id in CORE {
+        assert!(
+            in_file.iter().any(|i| i == id),
+            "check: no {id}: {in_file:?}"
+        );
+        assert!(
+            on_server.iter().any(|i| i == id),
+            "audit: no {id}: {on_server:?}"
+        );
+    }
+    // Every finding of the audit names the server and its parameter.
+    let doc: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let file = &doc["files"][0];
+    assert_eq!(file["target"], target.as_str());
+    let maxmemory = file["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "memory/maxmemory-unset")
+        .unwrap();
+    assert_eq!(maxmemory["parameter"], "maxmemory");
+    assert!(
+        maxmemory["message"]
+            .as_str()
+            .unwrap()
+            .contains("maxmemory 0")
+    );
+}
+
+#[test]
+fn a_hardened_server_over_tls_has_none_of_them() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, crt, key) = certificates(dir.path());
+    let tls_port = free_port();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "bind 127.0.0.1 -::1\nprotected-mode yes\nport 0\ntls-port {tls_port}\n\
+             tls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients optional\n\
+             user default off\n\
+             user admin on >a-long-admin-password-for-tests ~* &* +@all -@dangerous +info +acl|list\n\
+             rename-command FLUSHALL \"\"\nrename-command FLUSHDB \"\"\n\
+             rename-command CONFIG \"ops-config-7f3a\"\n\
+             maxmemory 64mb\nmaxmemory-policy allkeys-lru\nappendonly yes\nappendfsync everysec\n",
+            p(&crt),
+            p(&key),
+            p(&ca)
+        ),
+    )
+    .unwrap();
+    let tls_cli = |args: &[&str]| {
+        run(Command::new("redis-cli")
+            .args(["--tls", "--cacert", &p(&ca), "-h", "127.0.0.1"])
+            .args(["-p", &tls_port.to_string(), "--no-auth-warning"])
+            .args(args))
+    };
+    let _server = start(dir.path(), &conf, || tls_cli(&["PING"]));
+    let check = redlint(
+        dir.path(),
+        &[
+            "check",
+            &p(&conf),
+            "--target-version",
+            &server_target(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let in_file = rule_ids(&check.stdout);
+    let target = format!("rediss://127.0.0.1:{tls_port}");
+    let audit = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &target,
+            "--user",
+            "admin",
+            "--tls-ca-cert",
+            &p(&ca),
+            "--format",
+            "json",
+        ],
+        &[("REDISCLI_AUTH", "a-long-admin-password-for-tests")],
+    );
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_ne!(audit.status.code(), Some(2), "{stderr}");
+    let on_server = rule_ids(&audit.stdout);
+    for id in CORE {
+        assert!(!in_file.iter().any(|i| i == id), "check: {id}: {in_file:?}");
+        assert!(
+            !on_server.iter().any(|i| i == id),
+            "audit: {id}: {on_server:?}\n{stderr}"
+        );
+    }
+    // CONFIG is renamed: the audit says what it could not read, and judges the rest (users).
+    assert!(stderr.contains("could not read CONFIG GET"), "{stderr}");
+    // A wrong CA is a TLS failure, one line, exit 2.
+    let other = tempfile::tempdir().unwrap();
+    let (other_ca, _, _) = certificates(other.path());
+    let wrong = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &target,
+            "--user",
+            "admin",
+            "--tls-ca-cert",
+            &p(&other_ca),
+        ],
+        &[("REDISCLI_AUTH", "a-long-admin-password-for-tests")],
+    );
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("TLS"), "{stderr}");
+    // Plaintext to the TLS port: a clear failure, not a hang.
+    let plain = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &format!("redis://127.0.0.1:{tls_port}"),
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
+    assert_eq!(plain.status.code(), Some(2), "{plain:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stderr).lines().count(),
+        1,
+        "{plain:?}"
+    );
+}
+
+/// `INFO commandstats` as command → calls.
+fn commandstats(port: u16) -> BTreeMap<String, u64> {
+    cli(port, &["INFO", "commandstats"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("cmdstat_"))
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(':')?;
+            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?;
+            Some((name.to_string(), calls.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn drift_is_found_and_nothing_is_written() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        format!("port {port}\nbind 127.0.0.1\nmaxmemory 0\nsave \"\"\nrename-command KEYS \"\"\n"),
+    )
+    .unwrap();
+    let _server = start(dir.path(), &conf, || cli(port, &["PING"]));
+    assert!(cli(port, &["CONFIG", "SET", "maxmemory", "100mb"]).contains("OK"));
+    assert!(
+        cli(
+            port,
+            &[
+                "ACL",
+                "SETUSER",
+                "intruder",
+                "on",
+                ">pw-of-the-intruder",
+                "+@all",
+                "~*"
+            ]
+        )
+        .contains("OK")
+    );
+    let before = commandstats(port);
+    let target = format!("redis://127.0.0.1:{port}");
+    let audit = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &target,
+            "--file",
+            &p(&conf),
+            "--format",
+            "concise",
+            "--select",
+            "drift",
+        ],
+        &[],
+    );
+    let after = commandstats(port);
+    let out = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "{audit:?}");
+    let conf_name = p(&conf);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&format!("{conf_name}:3:"))
+                && l.contains("drift/value-differs")
+                && l.contains("104857600")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("drift/acl-differs") && l.contains("intruder")),
+        "{out}"
+    );
+    // No other drift: the rest of the server is as its file says.
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(!out.contains("pw-of-the-intruder"));
+    // Only read commands ran (the second INFO commandstats is ours, not the audit's).
+    let read_only = [
+        "info",
+        "config|get",
+        "acl|list",
+        "command|info",
+        "auth",
+        "select",
+        "ping",
+    ];
+    for (name, calls) in &after {
+        let new = calls - before.get(name).copied().unwrap_or(0);
+        if new > 0 {
+            assert!(
+                read_only.contains(&name.as_str()),
+                "the audit ran {name}: {after:?}"
+            );
+        }
+    }
+    // The server's config file is this one; another is drift/other-config-file.
+    let other = dir.path().join("other.conf");
+    std::fs::copy(&conf, &other).unwrap();
+    let audit = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &target,
+            "--file",
+            &p(&other),
+            "--format",
+            "concise",
+            "--select",
+            "drift/other-config-file",
+        ],
+        &[],
+    );
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains("drift/other-config-file"),
+        "{audit:?}"
+    );
+}
+
+#[test]
+fn failures_are_one_line_each_and_the_other_targets_are_still_audited() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port {port}\nbind 127.0.0.1\nuser default on >the-default-password-0123 ~* &* +@all\n\
+             user reader on >the-reader-password-0123 ~* &* +@all -config\n"
+        ),
+    )
+    .unwrap();
+    let _server = start(dir.path(), &conf, || cli(port, &["PING"]));
+    let good = format!("redis://127.0.0.1:{port}");
+    let nobody = format!("redis://127.0.0.1:{}", free_port());
+    let out = redlint(
+        dir.path(),
+        &["audit", &nobody, &good, "--format", "concise"],
+        &[("REDISCLI_AUTH", "the-default-password-0123")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&nobody) && stderr.contains("cannot connect"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&good),
+        "{out:?}"
+    );
+    // A wrong password.
+    let out = redlint(dir.path(), &["audit", &good], &[("REDISCLI_AUTH", "wrong")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("authentication failed"), "{stderr}");
+    assert!(!stderr.contains("the-default-password"), "{stderr}");
+    // A user without +config: a degraded audit, said once, not a failure.
+    let password_file = dir.path().join("password");
+    std::fs::write(&password_file, "the-reader-password-0123\n").unwrap();
+    let out = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &good,
+            "--user",
+            "reader",
+            "--password-file",
+            &p(&password_file),
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("could not read CONFIG GET: NOPERM"),
+        "{stderr}"
+    );
+    // A password in the URL works, with a warning that does not repeat it.
+    let url = format!("redis://default:the-default-password-0123@127.0.0.1:{port}");
+    let out = redlint(dir.path(), &["audit", &url], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("password in the URL"), "{stderr}");
+    assert!(
+        !stderr.contains("the-default-password")
+            && !String::from_utf8_lossy(&out.stdout).contains("the-default-password")
+    );
+}
+
+#[test]
+fn every_format_on_a_server_subject() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let conf = dir.path().join("redis.conf");
+    // A weak password the audit must judge and never print.
+    std::fs::write(
+        &conf,
+        format!("port {port}\nbind 127.0.0.1\nrequirepass s3cr3t-pw\nsave \"\"\nappendonly no\n"),
+    )
+    .unwrap();
+    let _server = start(dir.path(), &conf, || cli(port, &["PING"]));
+    let target = format!("redis://127.0.0.1:{port}");
+    let mut outputs = String::new();
+    for format in [
+        "human", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ] {
+        let out = redlint(
+            dir.path(),
+            &[
+                "audit",
+                &target,
+                "--format",
+                format,
+                "--select",
+                "security,memory,persistence",
+            ],
+            &[("REDISCLI_AUTH", "s3cr3t-pw"), ("NO_COLOR", "1")],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).replace(&port.to_string(), "PORT");
+        assert_eq!(out.status.code(), Some(1), "{format}: {out:?}");
+        assert!(
+            !text.contains("s3cr3t-pw"),
+            "{format} prints the password:\n{text}"
+        );
+        assert!(text.contains("security/weak-password"), "{format}:\n{text}");
+        outputs.push_str(&format!("==== {format}\n{text}\n"));
+    }
+    let outputs = outputs.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    insta::assert_snapshot!("audit_formats", outputs);
+}
