@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine", "settings", "suppress", "docs"],
     &["fix"],
     &["linter"],
-    &["autofix"],
+    &["autofix", "live"],
     &["report"],
     &["lib", "cli", "walk", "main"],
 ];
