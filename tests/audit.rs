@@ -373,9 +373,16 @@ fn drift_is_found_and_nothing_is_written() {
             );
         }
     }
-    // The server's config file is this one; another is drift/other-config-file.
+    // Another file: not the one the server started from, and its renames are not in effect
+    // (FLUSHDB is still there, KEYS is gone though this file does not rename it).
     let other = dir.path().join("other.conf");
-    std::fs::copy(&conf, &other).unwrap();
+    std::fs::write(
+        &other,
+        format!(
+            "port {port}\nbind 127.0.0.1\nmaxmemory 100mb\nsave \"\"\nrename-command FLUSHDB \"\"\n"
+        ),
+    )
+    .unwrap();
     let audit = redlint(
         dir.path(),
         &[
@@ -385,15 +392,25 @@ fn drift_is_found_and_nothing_is_written() {
             &p(&other),
             "--format",
             "concise",
-            "--select",
-            "drift/other-config-file",
         ],
         &[],
     );
+    let out = String::from_utf8_lossy(&audit.stdout);
+    let other_name = p(&other);
+    assert!(out.contains("drift/other-config-file"), "{out}");
     assert!(
-        String::from_utf8_lossy(&audit.stdout).contains("drift/other-config-file"),
-        "{audit:?}"
+        out.lines()
+            .any(|l| l.starts_with(&format!("{other_name}:5:"))
+                && l.contains("drift/rename-differs")
+                && l.contains("flushdb")),
+        "{out}"
     );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("drift/rename-differs") && l.contains("no `keys` command")),
+        "{out}"
+    );
+    assert!(!out.contains("drift/value-differs"), "{out}");
 }
 
 #[test]
