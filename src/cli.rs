@@ -135,6 +135,12 @@ pub struct CheckArgs {
     /// A value fixes write, like `maxmemory=2gb` or `bind="10.0.0.5 127.0.0.1"` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
+    /// Audit this running server and report where it differs from the file (as `redlint audit
+    /// TARGET --file PATH`).
+    #[arg(long, value_name = "TARGET", conflicts_with_all = ["fix", "diff"])]
+    pub against: Option<String>,
+    #[command(flatten)]
+    pub connect: audit::ConnectArgs,
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {
@@ -356,6 +362,27 @@ fn init() -> Result<ExitStatus, UsageError> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
+    if let Some(target) = args.against {
+        let [path] = &args.paths[..] else {
+            return Err(UsageError::Other(
+                "--against compares one file with one server".into(),
+            ));
+        };
+        return audit::audit(audit::AuditArgs {
+            targets: vec![target],
+            file: Some(path.clone()),
+            connect: args.connect,
+            format: args.format,
+            fail_on: args.fail_on,
+            profile: args.profile,
+            select: args.select,
+            ignore: args.ignore,
+            rule_dirs: args.rule_dirs,
+            config: args.config,
+            quiet: args.quiet,
+            statistics: args.statistics,
+        });
+    }
     let first = match (args.paths.first(), &args.stdin_filename) {
         (Some(p), Some(name)) if p == Path::new("-") => name.as_path(),
         (Some(p), _) => p.as_path(),

@@ -353,6 +353,22 @@ fn drift_is_found_and_nothing_is_written() {
     );
     // No other drift: the rest of the server is as its file says.
     assert_eq!(out.lines().count(), 2, "{out}");
+    // `check --against` is the same comparison.
+    let against = redlint(
+        dir.path(),
+        &[
+            "check",
+            &p(&conf),
+            "--against",
+            &target,
+            "--format",
+            "concise",
+            "--select",
+            "drift",
+        ],
+        &[],
+    );
+    assert_eq!(String::from_utf8_lossy(&against.stdout), out, "{against:?}");
     assert!(!out.contains("pw-of-the-intruder"));
     // Only read commands ran (the second INFO commandstats is ours, not the audit's).
     let read_only = [

@@ -24,30 +24,6 @@ pub struct AuditArgs {
     /// The server's config file: also report where the server differs from it (drift/*).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// The ACL user to authenticate as (default: the URL's user, else `default`).
-    #[arg(long)]
-    pub user: Option<String>,
-    /// Read the password from this file (its first line), instead of REDISCLI_AUTH.
-    #[arg(long, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
-    /// CA certificates (PEM) the server's certificate is checked against (default: the system's).
-    #[arg(long, value_name = "FILE")]
-    pub tls_ca_cert: Option<PathBuf>,
-    /// Client certificate (PEM), for servers that check clients (`tls-auth-clients`).
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM).
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// Server name sent and checked in the TLS handshake instead of the target's host.
-    #[arg(long, value_name = "NAME")]
-    pub tls_sni: Option<String>,
-    /// Accept any server certificate (warned about: anyone on the path can read the audit).
-    #[arg(long)]
-    pub insecure_skip_verify: bool,
-    /// Seconds to wait for a connection or an answer.
-    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
-    pub timeout: u64,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit with status 1 when something at or above this severity is reported [default: warning].
@@ -74,9 +50,41 @@ pub struct AuditArgs {
     /// Print how many findings each rule has, instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
-fn password(args: &AuditArgs) -> Result<Option<String>, UsageError> {
+/// How to reach and log in to servers (`audit`, and `check --against`).
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Connecting")]
+pub struct ConnectArgs {
+    /// The ACL user to authenticate as (default: the URL's user, else `default`).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Read the password from this file (its first line), instead of REDISCLI_AUTH.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// CA certificates (PEM) the server's certificate is checked against (default: the system's).
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca_cert: Option<PathBuf>,
+    /// Client certificate (PEM), for servers that check clients (`tls-auth-clients`).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Server name sent and checked in the TLS handshake instead of the target's host.
+    #[arg(long, value_name = "NAME")]
+    pub tls_sni: Option<String>,
+    /// Accept any server certificate (warned about: anyone on the path can read the audit).
+    #[arg(long)]
+    pub insecure_skip_verify: bool,
+    /// Seconds to wait for a connection or an answer.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+fn password(args: &ConnectArgs) -> Result<Option<String>, UsageError> {
     if let Some(path) = &args.password_file {
         let text =
             redlint::semantic::files::read_config(path, 64 << 10).map_err(|e| UsageError::Io {
@@ -123,20 +131,20 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
         }
         targets.push(target);
     }
-    if args.insecure_skip_verify {
+    if args.connect.insecure_skip_verify {
         eprintln!("redlint: warning: --insecure-skip-verify: server certificates are not checked");
     }
     let options = AuditOptions {
         tls: TlsOptions {
-            ca_cert: args.tls_ca_cert.clone(),
-            cert: args.tls_cert.clone(),
-            key: args.tls_key.clone(),
-            sni: args.tls_sni.clone(),
-            insecure: args.insecure_skip_verify,
+            ca_cert: args.connect.tls_ca_cert.clone(),
+            cert: args.connect.tls_cert.clone(),
+            key: args.connect.tls_key.clone(),
+            sni: args.connect.tls_sni.clone(),
+            insecure: args.connect.insecure_skip_verify,
         },
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        password: password(&args)?,
-        user: args.user.clone(),
+        timeout: Duration::from_secs(args.connect.timeout.max(1)),
+        password: password(&args.connect)?,
+        user: args.connect.user.clone(),
     };
     let drift_file = match &args.file {
         Some(path) => Some(DriftFile {
