@@ -47,3 +47,51 @@ fn rules_run_on_a_model_without_a_file() {
         "some rules read the wording (written, aliases, shadowed lines)"
     );
 }
+
+/// Only rules about a file's wording stay off on a server: aliases and overridden lines.
+#[test]
+fn only_rules_about_the_wording_need_a_file() {
+    let rules = builtin_rules();
+    let file_only: Vec<&str> = rules
+        .rules()
+        .iter()
+        .filter(|r| r.needs_file())
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(
+        file_only,
+        [
+            "correctness/overridden-directive",
+            "deprecated/old-directive-name"
+        ]
+    );
+}
+
+/// On a server every parameter has a value: one is written when it is not the default.
+#[test]
+fn a_server_parameter_is_written_when_it_is_not_the_default() {
+    let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
+    let model = Model::from_settings(
+        catalog,
+        &[
+            ("maxmemory", values(&["0"])),
+            ("maxmemory-policy", values(&["allkeys-lru"])),
+            ("save", values(&["3600", "1", "300", "100", "60", "10000"])),
+            ("appendfsync", values(&["EVERYSEC"])),
+            (
+                "client-output-buffer-limit",
+                values(&["normal", "0", "0", "0"]),
+            ),
+        ],
+    );
+    assert!(!model.is_written("maxmemory"));
+    assert!(model.is_written("maxmemory-policy"));
+    assert!(!model.is_written("save"));
+    assert!(
+        !model.is_written("appendfsync"),
+        "values compare without case"
+    );
+    assert!(!model.is_written("hz"), "not reported at all");
+    let changed = Model::from_settings(catalog, &[("maxmemory", values(&["104857600"]))]);
+    assert!(changed.is_written("maxmemory"));
+}

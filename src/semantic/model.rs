@@ -436,7 +436,15 @@ impl Model {
     /// Whether an entry's values are the target version's default (compared word by word, as
     /// numbers when both are numbers or memory sizes, else without case).
     pub fn is_default_value(&self, entry: &Entry) -> bool {
-        let Some(default) = self.default_args(entry.key()) else {
+        let default = match entry.key() {
+            // The catalog has no text for the built-in save points (initServerConfig's).
+            "save" if self.target.at_least(6, 2) => {
+                Some("3600 1 300 100 60 10000".split(' ').collect())
+            }
+            "save" => Some("900 1 300 10 60 10000".split(' ').collect()),
+            key => self.default_args(key),
+        };
+        let Some(default) = default else {
             // No default (NULL): only an empty value is the default.
             return entry.args.iter().all(|a| a.is_empty());
         };
