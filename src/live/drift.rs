@@ -5,6 +5,7 @@
 use super::snapshot::Snapshot;
 use crate::checks::Check;
 use crate::diagnostic::{Diagnostic, Fix};
+use crate::semantic::values::string2ll;
 use crate::semantic::{Analysis, Model, same_word};
 use crate::source::FileId;
 use sha2::{Digest, Sha256};
@@ -186,7 +187,22 @@ fn values(file: &Model, server: &Model, out: &mut Vec<Diagnostic>) {
             }
         };
         let written = file.last_entry(primary);
+        // The server lowers `maxclients` to what its open-file limit allows, without a word
+        // in its config.
+        let lowered = primary == "maxclients"
+            && matches!(
+                (string2ll(&theirs), string2ll(&ours)),
+                (Some(t), Some(o)) if t < o
+            );
         let (span, message) = match written.and_then(|e| e.span()) {
+            Some(span) if lowered => (
+                Some(span.clone()),
+                format!(
+                    "`maxclients` is {} on the server but {} in the file: the server lowered it to what its open-file limit allows (raise `ulimit -n` or LimitNOFILE)",
+                    shown(&theirs),
+                    shown(&ours)
+                ),
+            ),
             Some(span) => (
                 Some(span.clone()),
                 format!(

@@ -1,0 +1,137 @@
+//! Drift has no false alarms: every corpus config redis-server accepts is started as it is
+//! (machine-dependent lines taken out, a free loopback port and an audit user appended), and
+//! `redlint audit --file` on the server and the file it started from reports no `drift/*`.
+//! The server is the oracle of how each value is printed. Needs `redis-server` and the shared
+//! corpus (skipped without them, failed without them when `CI` is set).
+
+mod common;
+mod support;
+
+use common::server::{Server, free_port, run};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::corpus;
+use support::oracle::{self, Mode};
+
+const CONFIG_NAME: &str = "redis.conf";
+const AUDIT_PASSWORD: &str = "the-audit-password-of-this-test";
+
+/// Start the server on `conf` in `dir`; `None` when it does not answer in time.
+fn start(dir: &Path, port: u16) -> Option<Server> {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let server = Server(
+        Command::new("redis-server")
+            .arg(CONFIG_NAME)
+            .current_dir(dir)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let out = run(Command::new("redis-cli")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "--no-auth-warning",
+            ])
+            .args(["--user", "redlint-audit", "--pass", AUDIT_PASSWORD, "PING"]));
+        if out.contains("PONG") {
+            return Some(server);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn a_server_started_from_its_file_has_no_drift() {
+    if support::redis_server_version().is_none() || !support::have_program("redis-cli") {
+        assert!(!support::in_ci(), "redis-server is missing but CI is set");
+        eprintln!("skipping: redis-server not found");
+        return;
+    }
+    let Some(corpus_dir) = common::shared("corpus") else {
+        return;
+    };
+    let mut bases = corpus::load_dir(&corpus_dir.join("wild"), "wild");
+    bases.extend(corpus::load_dir(&corpus_dir.join("upstream"), "upstream"));
+    bases.retain(|b| !b.name.contains("sentinel") && b.name.ends_with(".conf"));
+    let (mut audited, mut refused, mut no_start) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for base in &bases {
+        let dir = tempfile::tempdir().unwrap();
+        let (cleaned, _) = corpus::clean(&base.bytes);
+        let port = free_port();
+        let mut bytes = cleaned;
+        // The appended lines win: loopback only, never a replica of another host, and a user
+        // for the audit (ACL users are part of what is compared, so the file has it too).
+        bytes.extend_from_slice(
+            format!(
+                "\nport {port}\nbind 127.0.0.1\ndaemonize no\nreplicaof no one\ntls-port 0\n\
+                 cluster-enabled no\nuser redlint-audit on >{AUDIT_PASSWORD} ~* &* +@all\n"
+            )
+            .as_bytes(),
+        );
+        std::fs::write(dir.path().join(CONFIG_NAME), &bytes).unwrap();
+        if !oracle::run(dir.path(), CONFIG_NAME, Mode::Quick, &[])
+            .verdict
+            .is_accepted()
+        {
+            refused += 1;
+            continue;
+        }
+        let Some(_server) = start(dir.path(), port) else {
+            no_start += 1;
+            continue;
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_redlint"))
+            .args([
+                "audit",
+                &format!("redis://127.0.0.1:{port}"),
+                "--file",
+                CONFIG_NAME,
+            ])
+            .args([
+                "--user",
+                "redlint-audit",
+                "--select",
+                "drift",
+                "--format",
+                "concise",
+            ])
+            .env("REDISCLI_AUTH", AUDIT_PASSWORD)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        audited += 1;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        // What this machine's open-file limit does to `maxclients` is real drift, explained.
+        let unexplained: Vec<&str> = stdout
+            .lines()
+            .filter(|l| !l.contains("open-file limit"))
+            .collect();
+        if !matches!(out.status.code(), Some(0 | 1)) || !unexplained.is_empty() {
+            failures.push(format!(
+                "{}: {}{}",
+                base.name,
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    println!(
+        "{audited} servers audited against their files, {refused} configs refused, {no_start} did not answer"
+    );
+    assert!(audited > 50, "only {audited} configs started");
+    assert!(
+        failures.is_empty(),
+        "{} of {audited} report drift against their own file:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
