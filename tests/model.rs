@@ -48,7 +48,8 @@ fn rules_run_on_a_model_without_a_file() {
     );
 }
 
-/// Only rules about a file's wording stay off on a server: aliases and overridden lines.
+/// Only rules about a file's wording stay off on a server: aliases, overridden lines, and
+/// defaults left implicit (`file_only`).
 #[test]
 fn only_rules_about_the_wording_need_a_file() {
     let rules = builtin_rules();
@@ -62,7 +63,10 @@ fn only_rules_about_the_wording_need_a_file() {
         file_only,
         [
             "correctness/overridden-directive",
-            "deprecated/old-directive-name"
+            "deprecated/old-directive-name",
+            "memory/maxmemory-policy-implicit",
+            "persistence/appendfsync-unset",
+            "replication/diskless-sync-default-changed",
         ]
     );
 }

@@ -446,7 +446,7 @@ pub(super) fn compile(
     let mut c = Compiler {
         source,
         id: id.clone(),
-        needs_file: false,
+        needs_file: def.file_only,
         builtin,
     };
     if !is_kebab_id(&id) {

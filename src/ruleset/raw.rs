@@ -57,6 +57,10 @@ pub struct RuleDef {
     /// `any`.
     #[serde(default)]
     pub mode: Mode,
+    /// The rule is about how a file is written (a value left implicit, not its value), which a
+    /// running server cannot tell: it does not run in `redlint audit`.
+    #[serde(default)]
+    pub file_only: bool,
 }
 
 /// How redis-server runs: as a data server, or as a Sentinel (`--sentinel`).
