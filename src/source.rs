@@ -192,6 +192,17 @@ impl Sources {
     /// Line and column of a span; `None` (a finding about the whole config) is shown on the
     /// first line of the checked file.
     pub fn locate(&self, span: Option<&Span>) -> Location {
+        if self.files.is_empty() {
+            // Nothing was read (a running server's findings): no file, no line.
+            return Location {
+                file: PathBuf::new(),
+                range: 0..0,
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            };
+        }
         let (file, range) = match span {
             Some(s) => (self.get(s.file), s.range.clone()),
             None => {
@@ -231,6 +242,7 @@ mod tests {
         let whole = sources.locate(None);
         assert_eq!((whole.line, whole.range), (1, 0..6));
         assert_eq!(sources.find(Path::new("x")), Some(inc));
+        assert_eq!(Sources::default().locate(None).line, 0);
     }
 
     #[test]
