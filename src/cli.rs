@@ -178,6 +178,14 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    /// The severity that fails a run: the flag's, else `redlint.toml`'s, else warning.
+    fn threshold(flag: Option<FailOn>, file: &redlint::settings::ConfigFile) -> Severity {
+        match flag {
+            Some(f) => f.severity(),
+            None => file.fail_on.unwrap_or(Severity::Warning),
+        }
+    }
+
     fn severity(self) -> Severity {
         match self {
             FailOn::Error => Severity::Error,
@@ -451,10 +459,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             );
         }
     }
-    let threshold = match args.fail_on {
-        Some(f) => f.severity(),
-        None => file.fail_on.unwrap_or(Severity::Warning),
-    };
+    let threshold = FailOn::threshold(args.fail_on, file);
     let options = FileOptions {
         base: options,
         config: &config,

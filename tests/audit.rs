@@ -6,11 +6,11 @@
 
 mod common;
 
-use common::server::{Server, certificates, free_port, have, run};
+use common::server::{Server, certificates, free_port, have, run, start_server};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn prerequisites() -> bool {
     for program in ["redis-server", "redis-cli", "openssl"] {
@@ -29,29 +29,7 @@ fn p(x: &Path) -> String {
 
 /// A server started from `conf` (in its directory), ready when `ready` answers.
 fn start(dir: &Path, conf: &Path, ready: impl Fn() -> String) -> Server {
-    let log = std::fs::File::create(dir.join("server.log")).unwrap();
-    let server = Server(
-        Command::new("redis-server")
-            .arg(conf)
-            .current_dir(dir)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    loop {
-        let out = ready();
-        if out.contains("PONG") || out.contains("NOAUTH") {
-            return server;
-        }
-        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the server did not start:\n{log}\n{out}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    start_server(dir, conf, Duration::from_secs(15), ready).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn cli(port: u16, args: &[&str]) -> String {

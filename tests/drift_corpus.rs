@@ -4,13 +4,15 @@
 //! The server is the oracle of how each value is printed. Needs `redis-server` and the shared
 //! corpus (skipped without them, failed without them when `CI` is set).
 
-mod common;
 mod support;
 
-use common::server::{Server, free_port, run};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::common::{
+    self,
+    server::{Server, free_port, run, start_server},
+};
 use support::corpus;
 use support::oracle::{self, Mode};
 
@@ -28,21 +30,10 @@ const CORE: &[&str] = &[
 ];
 const AUDIT_PASSWORD: &str = "the-audit-password-of-this-test";
 
-/// Start the server on `conf` in `dir`; `None` when it does not answer in time.
+/// Start the server on its file in `dir`; `None` when it does not answer in time.
 fn start(dir: &Path, port: u16) -> Option<Server> {
-    let log = std::fs::File::create(dir.join("server.log")).unwrap();
-    let server = Server(
-        Command::new("redis-server")
-            .arg(CONFIG_NAME)
-            .current_dir(dir)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        let out = run(Command::new("redis-cli")
+    let ping = || {
+        run(Command::new("redis-cli")
             .args([
                 "-h",
                 "127.0.0.1",
@@ -50,13 +41,9 @@ fn start(dir: &Path, port: u16) -> Option<Server> {
                 &port.to_string(),
                 "--no-auth-warning",
             ])
-            .args(["--user", "redlint-audit", "--pass", AUDIT_PASSWORD, "PING"]));
-        if out.contains("PONG") {
-            return Some(server);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
+            .args(["--user", "redlint-audit", "--pass", AUDIT_PASSWORD, "PING"]))
+    };
+    start_server(dir, Path::new(CONFIG_NAME), Duration::from_secs(10), ping).ok()
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::{
 use redlint::live::{self, AuditOptions, DriftFile, Target, TlsOptions};
 use redlint::ruleset::raw::Profile;
 use redlint::settings::LoadedConfig;
-use redlint::{CheckOptions, Severity, Version};
+use redlint::{CheckOptions, Version};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -157,10 +157,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
         }),
         None => None,
     };
-    let threshold = match args.fail_on {
-        Some(f) => f.severity(),
-        None => file.fail_on.unwrap_or(Severity::Warning),
-    };
+    let threshold = FailOn::threshold(args.fail_on, file);
     let reporter = reporter(args.format, args.statistics, args.quiet, &rules);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

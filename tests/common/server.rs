@@ -103,3 +103,35 @@ pub fn have(program: &str) -> bool {
         .status()
         .is_ok()
 }
+
+/// A redis-server started from `conf` in `dir` (output in `dir/server.log`), once `ready` gives
+/// an answer with PONG or NOAUTH; `Err` with the log when it does not within `wait`.
+pub fn start_server(
+    dir: &Path,
+    conf: &Path,
+    wait: std::time::Duration,
+    ready: impl Fn() -> String,
+) -> Result<Server, String> {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let server = Server(
+        Command::new("redis-server")
+            .arg(conf)
+            .current_dir(dir)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let out = ready();
+        if out.contains("PONG") || out.contains("NOAUTH") {
+            return Ok(server);
+        }
+        if started.elapsed() > wait {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            return Err(format!("the server did not start:\n{log}\n{out}"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

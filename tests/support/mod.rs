@@ -15,7 +15,7 @@ pub fn manifest_dir() -> PathBuf {
 }
 
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 #[allow(unused_imports)]
 pub use common::{in_ci, shared_root as shared_dir};
 
