@@ -61,24 +61,15 @@ pub struct ExplainArgs {
     pub rule_dirs: Vec<PathBuf>,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct CheckArgs {
-    /// Files or directories to check; `-` reads standard input. Directories are searched for
-    /// configs by name (`redis*.conf`, `sentinel*.conf`, `valkey*.conf`, `*.redis.conf`).
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// The name standard input is shown under, and where `redlint.toml` is looked for.
-    #[arg(long, value_name = "NAME")]
-    pub stdin_filename: Option<PathBuf>,
+/// What `check` and `audit` share: the format, the rules that run, and the settings file.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
     /// Print the findings only, without the summary.
     #[arg(long, short)]
     pub quiet: bool,
     /// Print how many findings each rule has, instead of the findings.
     #[arg(long)]
     pub statistics: bool,
-    /// Redis version the config is for: `7.0`, `redis-7.4`, `valkey-8.0`. Default: newest Redis.
-    #[arg(long, value_name = "X.Y")]
-    pub target_version: Option<Version>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit with status 1 when something at or above this severity is reported [default: warning].
@@ -96,9 +87,26 @@ pub struct CheckArgs {
     /// Extra rule directories (every `*.toml` in them).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
-    /// Settings file (default: `redlint.toml` next to the first file or in a parent directory).
+    /// Settings file (default: `redlint.toml` next to the first file, or the current directory
+    /// for an audit, or in a parent directory).
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Files or directories to check; `-` reads standard input. Directories are searched for
+    /// configs by name (`redis*.conf`, `sentinel*.conf`, `valkey*.conf`, `*.redis.conf`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The name standard input is shown under, and where `redlint.toml` is looked for.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Redis version the config is for: `7.0`, `redis-7.4`, `valkey-8.0`. Default: newest Redis.
+    #[arg(long, value_name = "X.Y")]
+    pub target_version: Option<Version>,
     /// Read the files as Sentinel configs (as `redis-sentinel` / `redis-server --sentinel` do).
     /// Default: found from each file's name and lines.
     #[arg(long, conflicts_with = "no_sentinel")]
@@ -380,15 +388,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             targets: vec![target],
             file: Some(path.clone()),
             connect: args.connect,
-            format: args.format,
-            fail_on: args.fail_on,
-            profile: args.profile,
-            select: args.select,
-            ignore: args.ignore,
-            rule_dirs: args.rule_dirs,
-            config: args.config,
-            quiet: args.quiet,
-            statistics: args.statistics,
+            run: args.run,
         });
     }
     let first = match (args.paths.first(), &args.stdin_filename) {
@@ -396,7 +396,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         (Some(p), _) => p.as_path(),
         (None, _) => Path::new("."),
     };
-    let config = match &args.config {
+    let config = match &args.run.config {
         Some(p) => LoadedConfig::load(p),
         None => LoadedConfig::discover(first),
     }?;
@@ -426,21 +426,21 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         options.target = v;
     }
     let mut dirs = config.rule_dirs();
-    dirs.extend(args.rule_dirs.iter().cloned());
+    dirs.extend(args.run.rule_dirs.iter().cloned());
     let rules = load_rules(&dirs)?;
     let settings = lint_settings(
         file,
         &rules,
         Selection {
-            profile: args.profile,
-            select: &args.select,
-            ignore: &args.ignore,
+            profile: args.run.profile,
+            select: &args.run.select,
+            ignore: &args.run.ignore,
             params: &args.params,
             no_suppress: args.no_suppress,
         },
     )?;
     redlint::settings::check_fix_params(&settings.fix_params, options.target)?;
-    let reporter = reporter(args.format, args.statistics, args.quiet, &rules);
+    let reporter = reporter(args.run.format, args.run.statistics, args.run.quiet, &rules);
     let globs: Vec<String> = if file.config_files.is_empty() {
         walk::DEFAULT_CONFIG_FILES
             .iter()
@@ -459,7 +459,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
             );
         }
     }
-    let threshold = FailOn::threshold(args.fail_on, file);
+    let threshold = FailOn::threshold(args.run.fail_on, file);
     let options = FileOptions {
         base: options,
         config: &config,
@@ -875,8 +875,8 @@ impl Fixing<'_> {
         let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
         let summary = format!("{applied} fixed ({unsafe_applied} unsafe), {remaining} remaining");
         let to_stdout = !self.args.paths.iter().any(|p| p == Path::new("-"))
-            && self.args.format == Format::Human
-            && !self.args.statistics;
+            && self.args.run.format == Format::Human
+            && !self.args.run.statistics;
         if self.args.paths.iter().any(|p| p == Path::new("-")) {
             // Standard output holds the fixed text: the findings go to standard error.
             let _ = self

@@ -1,10 +1,9 @@
 //! `redlint audit`: the same rules on running servers, and drift against a config file.
 
 use super::{
-    ExitStatus, FailOn, Format, Selection, UsageError, lint_settings, load_rules, reporter,
+    ExitStatus, FailOn, RunArgs, Selection, UsageError, lint_settings, load_rules, reporter,
 };
 use redlint::live::{self, AuditOptions, DriftFile, Target, TlsOptions};
-use redlint::ruleset::raw::Profile;
 use redlint::settings::LoadedConfig;
 use redlint::{CheckOptions, Version};
 use std::io::Write;
@@ -24,32 +23,8 @@ pub struct AuditArgs {
     /// The server's config file: also report where the server differs from it (drift/*).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Exit with status 1 when something at or above this severity is reported [default: warning].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    /// Deployment profile: `cache` skips durability rules, `datastore` makes them stricter.
-    #[arg(long, value_name = "cache|datastore")]
-    pub profile: Option<Profile>,
-    /// Only run these rule ids or categories (comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rule ids or categories.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Extra rule directories (every `*.toml` in them).
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rule_dirs: Vec<PathBuf>,
-    /// Settings file (default: `redlint.toml` in the current directory or a parent).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Print the findings only, without the summary.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Print how many findings each rule has, instead of the findings.
-    #[arg(long)]
-    pub statistics: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
@@ -102,21 +77,21 @@ fn password(args: &ConnectArgs) -> Result<Option<String>, UsageError> {
 
 pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
     let start = args.file.as_deref().unwrap_or(Path::new("."));
-    let config = match &args.config {
+    let config = match &args.run.config {
         Some(p) => LoadedConfig::load(p),
         None => LoadedConfig::discover(start),
     }?;
     let file = &config.file;
     let mut dirs = config.rule_dirs();
-    dirs.extend(args.rule_dirs.iter().cloned());
+    dirs.extend(args.run.rule_dirs.iter().cloned());
     let rules = load_rules(&dirs)?;
     let settings = lint_settings(
         file,
         &rules,
         Selection {
-            profile: args.profile,
-            select: &args.select,
-            ignore: &args.ignore,
+            profile: args.run.profile,
+            select: &args.run.select,
+            ignore: &args.run.ignore,
             params: &[],
             no_suppress: true,
         },
@@ -157,8 +132,8 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
         }),
         None => None,
     };
-    let threshold = FailOn::threshold(args.fail_on, file);
-    let reporter = reporter(args.format, args.statistics, args.quiet, &rules);
+    let threshold = FailOn::threshold(args.run.fail_on, file);
+    let reporter = reporter(args.run.format, args.run.statistics, args.run.quiet, &rules);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut writer = reporter.stream();
