@@ -93,6 +93,33 @@ pub struct RunArgs {
     pub config: Option<PathBuf>,
 }
 
+impl RunArgs {
+    /// `--config`, else the `redlint.toml` found from `start`.
+    fn settings_file(&self, start: &Path) -> Result<LoadedConfig, UsageError> {
+        Ok(match &self.config {
+            Some(p) => LoadedConfig::load(p),
+            None => LoadedConfig::discover(start),
+        }?)
+    }
+
+    /// The built-in rules with those of the settings file's and `--rules` directories.
+    fn rules(&self, config: &LoadedConfig) -> Result<Arc<RuleSet>, UsageError> {
+        let mut dirs = config.rule_dirs();
+        dirs.extend(self.rule_dirs.iter().cloned());
+        load_rules(&dirs)
+    }
+
+    fn selection<'a>(&'a self, params: &'a [(String, String)], no_suppress: bool) -> Selection<'a> {
+        Selection {
+            profile: self.profile,
+            select: &self.select,
+            ignore: &self.ignore,
+            params,
+            no_suppress,
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -396,10 +423,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         (Some(p), _) => p.as_path(),
         (None, _) => Path::new("."),
     };
-    let config = match &args.run.config {
-        Some(p) => LoadedConfig::load(p),
-        None => LoadedConfig::discover(first),
-    }?;
+    let config = args.run.settings_file(first)?;
     let file = &config.file;
     let flag = |on: bool, off: bool| (on || off).then_some(on);
     let mut options = CheckOptions {
@@ -425,19 +449,11 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         redlint::catalog::Catalog::load(v)?;
         options.target = v;
     }
-    let mut dirs = config.rule_dirs();
-    dirs.extend(args.run.rule_dirs.iter().cloned());
-    let rules = load_rules(&dirs)?;
+    let rules = args.run.rules(&config)?;
     let settings = lint_settings(
         file,
         &rules,
-        Selection {
-            profile: args.run.profile,
-            select: &args.run.select,
-            ignore: &args.run.ignore,
-            params: &args.params,
-            no_suppress: args.no_suppress,
-        },
+        args.run.selection(&args.params, args.no_suppress),
     )?;
     redlint::settings::check_fix_params(&settings.fix_params, options.target)?;
     let reporter = reporter(args.run.format, args.run.statistics, args.run.quiet, &rules);

@@ -1,10 +1,7 @@
 //! `redlint audit`: the same rules on running servers, and drift against a config file.
 
-use super::{
-    ExitStatus, FailOn, RunArgs, Selection, UsageError, lint_settings, load_rules, reporter,
-};
+use super::{ExitStatus, FailOn, RunArgs, UsageError, lint_settings, reporter};
 use redlint::live::{self, AuditOptions, DriftFile, Target, TlsOptions};
-use redlint::settings::LoadedConfig;
 use redlint::{CheckOptions, Version};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,25 +74,11 @@ fn password(args: &ConnectArgs) -> Result<Option<String>, UsageError> {
 
 pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
     let start = args.file.as_deref().unwrap_or(Path::new("."));
-    let config = match &args.run.config {
-        Some(p) => LoadedConfig::load(p),
-        None => LoadedConfig::discover(start),
-    }?;
+    let config = args.run.settings_file(start)?;
     let file = &config.file;
-    let mut dirs = config.rule_dirs();
-    dirs.extend(args.run.rule_dirs.iter().cloned());
-    let rules = load_rules(&dirs)?;
-    let settings = lint_settings(
-        file,
-        &rules,
-        Selection {
-            profile: args.run.profile,
-            select: &args.run.select,
-            ignore: &args.run.ignore,
-            params: &[],
-            no_suppress: true,
-        },
-    )?;
+    let rules = args.run.rules(&config)?;
+    // Suppression comments need a file of the server's findings: there is none.
+    let settings = lint_settings(file, &rules, args.run.selection(&[], true))?;
     let mut targets = Vec::new();
     for text in &args.targets {
         let target: Target = text.parse().map_err(UsageError::Other)?;
