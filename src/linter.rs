@@ -242,7 +242,7 @@ pub fn lint_model(
             // There is no file to edit: a fix is advice.
             d.fix = f
                 .plan
-                .map(|p| crate::Fix::display_only(p.title, FileId::ROOT));
+                .map(|p| crate::diagnostic::Fix::display_only(p.title, FileId::ROOT));
             diagnostics.push(d);
         },
     );
