@@ -96,7 +96,11 @@ fn an_insecure_server_has_the_core_findings_of_its_file() {
     let conf = dir.path().join("redis.conf");
     std::fs::write(
         &conf,
-        format!("bind 0.0.0.0\nprotected-mode no\nport {port}\nsave \"\"\nappendonly no\n"),
+        format!(
+            "bind 0.0.0.0\nprotected-mode no\nport {port}\nsave \"\"\nappendonly no\n\
+             unixsocket {}\nunixsocketperm 700\n",
+            p(&dir.path().join("redis.sock"))
+        ),
     )
     .unwrap();
     let _server = start(dir.path(), &conf, || cli(port, &["PING"]));
@@ -137,6 +141,12 @@ fn an_insecure_server_has_the_core_findings_of_its_file() {
         .find(|d| d["rule"] == "memory/maxmemory-unset")
         .unwrap();
     assert_eq!(maxmemory["parameter"], "maxmemory");
+    // The same server over its Unix socket.
+    let socket = format!("unix://{}", p(&dir.path().join("redis.sock")));
+    let over_socket = redlint(dir.path(), &["audit", &socket, "--format", "json"], &[]);
+    let doc: serde_json::Value = serde_json::from_slice(&over_socket.stdout).unwrap();
+    assert_eq!(doc["files"][0]["target"], socket.as_str());
+    assert_eq!(rule_ids(&over_socket.stdout), on_server);
     assert!(
         maxmemory["message"]
             .as_str()
@@ -158,7 +168,7 @@ fn a_hardened_server_over_tls_has_none_of_them() {
         &conf,
         format!(
             "bind 127.0.0.1 -::1\nprotected-mode yes\nport 0\ntls-port {tls_port}\n\
-             tls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients optional\n\
+             tls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients yes\n\
              user default off\n\
              user admin on >a-long-admin-password-for-tests ~* &* +@all -@dangerous +info +acl|list\n\
              rename-command FLUSHALL \"\"\nrename-command FLUSHDB \"\"\n\
@@ -172,7 +182,16 @@ fn a_hardened_server_over_tls_has_none_of_them() {
     .unwrap();
     let tls_cli = |args: &[&str]| {
         run(Command::new("redis-cli")
-            .args(["--tls", "--cacert", &p(&ca), "-h", "127.0.0.1"])
+            .args([
+                "--tls",
+                "--cacert",
+                &p(&ca),
+                "--cert",
+                &p(&crt),
+                "--key",
+                &p(&key),
+            ])
+            .args(["-h", "127.0.0.1"])
             .args(["-p", &tls_port.to_string(), "--no-auth-warning"])
             .args(args))
     };
@@ -200,6 +219,10 @@ fn a_hardened_server_over_tls_has_none_of_them() {
             "admin",
             "--tls-ca-cert",
             &p(&ca),
+            "--tls-cert",
+            &p(&crt),
+            "--tls-key",
+            &p(&key),
             "--format",
             "json",
         ],
@@ -235,6 +258,55 @@ fn a_hardened_server_over_tls_has_none_of_them() {
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert_eq!(wrong.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("TLS"), "{stderr}");
+    let tls = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            target.as_str(),
+            "--user",
+            "admin",
+            "--select",
+            "tls",
+        ];
+        args.extend([
+            "--tls-cert",
+            crt.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ]);
+        args.extend(extra);
+        redlint(
+            dir.path(),
+            &args,
+            &[("REDISCLI_AUTH", "a-long-admin-password-for-tests")],
+        )
+    };
+    // Without a client certificate the server refuses the handshake.
+    let no_cert = redlint(
+        dir.path(),
+        &[
+            "audit",
+            &target,
+            "--user",
+            "admin",
+            "--tls-ca-cert",
+            &p(&ca),
+        ],
+        &[("REDISCLI_AUTH", "a-long-admin-password-for-tests")],
+    );
+    assert_eq!(no_cert.status.code(), Some(2), "{no_cert:?}");
+    // The name checked is --tls-sni's: the certificate's DNS name passes, another does not.
+    let ca_path = p(&ca);
+    let sni = tls(&["--tls-ca-cert", &ca_path, "--tls-sni", "localhost"]);
+    assert_ne!(sni.status.code(), Some(2), "{sni:?}");
+    let wrong_sni = tls(&["--tls-ca-cert", &ca_path, "--tls-sni", "other.example"]);
+    assert_eq!(wrong_sni.status.code(), Some(2), "{wrong_sni:?}");
+    // --insecure-skip-verify accepts a certificate no CA given signs, with a warning.
+    let insecure = tls(&["--tls-ca-cert", &p(&other_ca), "--insecure-skip-verify"]);
+    assert_ne!(insecure.status.code(), Some(2), "{insecure:?}");
+    assert!(
+        String::from_utf8_lossy(&insecure.stderr).contains("not checked"),
+        "{insecure:?}"
+    );
     // Plaintext to the TLS port: a clear failure, not a hang.
     let plain = redlint(
         dir.path(),
