@@ -135,6 +135,8 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
         ) {
             Ok(audit) => {
                 for note in &audit.notes {
+                    // What a server answered is shown as text, never as terminal controls.
+                    let note = redlint::report::printable(note);
                     eprintln!("redlint: warning: {name}: {note}");
                 }
                 failed |= audit
@@ -149,6 +151,7 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
                 let _ = out.flush();
             }
             Err(e) => {
+                let e = redlint::report::printable(&e.to_string());
                 eprintln!("redlint: error: {name}: {e}");
                 unreachable += 1;
             }

@@ -170,7 +170,14 @@ impl Connection {
             Ok(v) => Ok(Ok(v)),
             Err(e) if e.is_timeout() => Err(Failure::Timeout(self.timeout.as_secs())),
             Err(e) if e.is_io_error() => Err(Failure::Connect(e.to_string())),
-            Err(e) => Err(Failure::Protocol(format!("not a Redis reply: {e}"))),
+            // One line, whatever the parser's message looks like.
+            Err(e) => Err(Failure::Protocol(format!(
+                "not a Redis reply: {}",
+                e.to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ))),
         }
     }
 

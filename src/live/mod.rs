@@ -74,9 +74,9 @@ pub fn audit(
         // SELECT changes nothing on the server; a refusal only means db 0 is read.
         let _ = conn.call(&["SELECT", &db.to_string()])?;
     }
-    // First what decides the version, then everything with the commands to look up.
-    let mut probe = snapshot::read(&mut conn, &[])?;
-    let (version, mut notes) = model::version_of(&probe).map_err(AuditError::Version)?;
+    // First what decides the version, then the rest, with the commands to look up.
+    let mut snap = snapshot::read_info(&mut conn)?;
+    let (version, mut notes) = model::version_of(&snap).map_err(AuditError::Version)?;
     let catalog =
         crate::catalog::Catalog::load(version).map_err(|e| AuditError::Version(e.to_string()))?;
     let file_analysis = match file {
@@ -96,11 +96,7 @@ pub fn audit(
     }
     names.sort();
     names.dedup();
-    let info = std::mem::take(&mut probe.info);
-    let mut snap = snapshot::read(&mut conn, &names)?;
-    if snap.info.is_empty() {
-        snap.info = info;
-    }
+    snapshot::read_rest(&mut conn, &mut snap, &names)?;
     for what in &snap.unread {
         notes.push(format!(
             "could not read {what}; what needs it was not judged"

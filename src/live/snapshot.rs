@@ -85,10 +85,9 @@ fn pairs(value: Value) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Read everything an audit needs. `commands` are the command names to look up (the catalog's,
-/// and the new names of the file's `rename-command` lines). Only a failure of the connection
-/// itself stops the read.
-pub fn read(conn: &mut Connection, commands: &[String]) -> Result<Snapshot, Failure> {
+/// Read `INFO server` (what decides the version, and so what else to ask). Only a failure of
+/// the connection itself stops the read.
+pub fn read_info(conn: &mut Connection) -> Result<Snapshot, Failure> {
     let mut snap = Snapshot::default();
     match conn.call(&["INFO", "server"])? {
         Ok(v) => snap.info = info_fields(&text(&v).unwrap_or_default()),
@@ -100,6 +99,16 @@ pub fn read(conn: &mut Connection, commands: &[String]) -> Result<Snapshot, Fail
             snap.unread.push(format!("INFO server: {e}"));
         }
     }
+    Ok(snap)
+}
+
+/// Read the rest of what an audit needs. `commands` are the command names to look up (the
+/// catalog's, and the new names of the file's `rename-command` lines).
+pub fn read_rest(
+    conn: &mut Connection,
+    snap: &mut Snapshot,
+    commands: &[String],
+) -> Result<(), Failure> {
     match conn.call(&["CONFIG", "GET", "*"])? {
         Ok(v) => snap.config = Some(pairs(v)),
         Err(e) => snap.unread.push(format!("CONFIG GET: {e}")),
@@ -138,7 +147,7 @@ pub fn read(conn: &mut Connection, commands: &[String]) -> Result<Snapshot, Fail
             Err(e) => snap.unread.push(format!("COMMAND INFO: {e}")),
         }
     }
-    Ok(snap)
+    Ok(())
 }
 
 #[cfg(test)]

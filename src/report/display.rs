@@ -25,7 +25,7 @@ pub(super) struct Shown {
 }
 
 /// Text safe for a terminal: control characters (not tab) written as `\xNN`.
-pub(crate) fn printable(text: &str) -> String {
+pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if (c.is_control() && c != '\t' && c != '\n') || c == '\u{7f}' {

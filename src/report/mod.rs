@@ -12,6 +12,7 @@ mod reporter;
 mod sarif;
 
 pub use concise::Concise;
+pub use display::printable;
 pub use github::Github;
 pub use gitlab::Gitlab;
 pub use human::{Human, Statistics};
