@@ -231,7 +231,12 @@ pub fn lint_model(
     } else {
         Mode::Server
     };
-    let mut diagnostics = Vec::new();
+    // Values the server could not restart with, unless some could not be read.
+    let mut diagnostics = if model.server.as_ref().is_none_or(|s| s.parameters_read) {
+        model.startup_refusals()
+    } else {
+        Vec::new()
+    };
     engine::run(
         rules,
         &|r| settings.runs(r) && r.mode().covers(mode),

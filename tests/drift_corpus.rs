@@ -109,10 +109,10 @@ fn a_server_started_from_its_file_has_no_drift() {
         audited += 1;
         // The rules judge the server's values as they judge the file's: the same core ids.
         // (A config that renames CONFIG leaves the audit without values: not compared.)
-        let ids = |args: &[&str]| {
+        let ids_of = |args: &[&str], select: &str| {
             let out = Command::new(env!("CARGO_BIN_EXE_redlint"))
                 .args(args)
-                .args(["--format", "concise", "--select", CORE.join(",").as_str()])
+                .args(["--format", "concise", "--select", select])
                 .env("REDISCLI_AUTH", AUDIT_PASSWORD)
                 .current_dir(dir.path())
                 .output()
@@ -126,6 +126,7 @@ fn a_server_started_from_its_file_has_no_drift() {
                 String::from_utf8_lossy(&out.stderr).contains("could not read"),
             )
         };
+        let ids = |args: &[&str]| ids_of(args, &CORE.join(","));
         let (in_file, _) = ids(&["check", CONFIG_NAME, "--target-version", "7.0"]);
         let (on_server, degraded) = ids(&[
             "audit",
@@ -133,6 +134,19 @@ fn a_server_started_from_its_file_has_no_drift() {
             "--user",
             "redlint-audit",
         ]);
+        // A server that started has no values it would refuse at startup.
+        let (refusals, _) = ids_of(
+            &[
+                "audit",
+                &format!("redis://127.0.0.1:{port}"),
+                "--user",
+                "redlint-audit",
+            ],
+            "invalid",
+        );
+        if !refusals.is_empty() {
+            failures.push(format!("{}: a started server has {refusals:?}", base.name));
+        }
         if degraded {
             partial += 1;
         } else if in_file != on_server {

@@ -99,3 +99,33 @@ fn a_server_parameter_is_written_when_it_is_not_the_default() {
     let changed = Model::from_settings(catalog, &[("maxmemory", values(&["104857600"]))]);
     assert!(changed.is_written("maxmemory"));
 }
+
+/// The start-up refusals read effective values only: a server's values it could not restart
+/// with are found too.
+#[test]
+fn startup_refusals_are_judged_on_a_server_model() {
+    let catalog = Catalog::load(Version::redis(7, 0)).unwrap();
+    let model = Model::from_settings(
+        catalog,
+        &[
+            ("port", values(&["6380"])),
+            ("tls-port", values(&["6380"])),
+            ("tls-cert-file", values(&["/etc/redis/redis.crt"])),
+            ("tls-key-file", values(&["/etc/redis/redis.key"])),
+            ("tls-ca-cert-file", values(&["/etc/redis/ca.crt"])),
+            ("cluster-enabled", values(&["yes"])),
+            ("replicaof", values(&["10.0.0.1", "6379"])),
+        ],
+    );
+    let ids: Vec<String> = model
+        .startup_refusals()
+        .into_iter()
+        .map(|d| d.rule)
+        .collect();
+    assert_eq!(
+        ids,
+        ["invalid/conflicting-directives", "invalid/port-collision"]
+    );
+    let fine = Model::from_settings(catalog, &[("port", values(&["6380"]))]);
+    assert!(fine.startup_refusals().is_empty());
+}

@@ -14,6 +14,7 @@ mod model;
 pub mod secrets;
 pub mod sentinel;
 pub mod special;
+mod startup;
 pub mod values;
 mod view;
 

@@ -1,0 +1,271 @@
+//! What redis-server refuses after the parse loop and at startup, judged from the effective
+//! values alone (the last line of each directive): listeners that cannot all be opened, TLS
+//! without what it needs, cluster mode with a primary or a bus port out of range. These read no
+//! loader state, so they hold for any set of effective values.
+
+use super::arglist::ArgList;
+use super::model::Entry;
+use crate::checks::Check;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use crate::version::Version;
+use std::collections::HashMap;
+
+/// The effective values the checks read: every line, and the last valid one of each directive.
+pub struct EffectiveValues<'a> {
+    pub entries: &'a [Entry],
+    /// Primary name → index of its last valid entry.
+    pub last: &'a HashMap<String, usize>,
+    pub version: Version,
+    /// A Sentinel (its port defaults to 26379).
+    pub sentinel: bool,
+}
+
+impl EffectiveValues<'_> {
+    /// The first value of the last line of `name`, and where that line is.
+    fn effective(&self, name: &str) -> Option<(&[u8], Option<Span>)> {
+        let e = &self.entries[*self.last.get(name)?];
+        Some((e.args.first()?, e.span().cloned()))
+    }
+
+    /// The effective value of `name` as a plain number, when it is written as one.
+    fn effective_number(&self, name: &str) -> Option<i64> {
+        let (a, _) = self.effective(name)?;
+        std::str::from_utf8(a).ok()?.parse().ok()
+    }
+
+    /// The effective `port`, with the default of the mode (a Sentinel's is 26379).
+    fn effective_port(&self) -> i64 {
+        self.effective_number("port")
+            .unwrap_or(if self.sentinel { 26379 } else { 6379 })
+    }
+}
+
+fn late(check: Check, span: Option<Span>, message: String, help: Option<String>) -> Diagnostic {
+    let mut d = check.at(span, message);
+    d.help = help;
+    d
+}
+
+/// The start-up refusals of `values`, in the order redis-server meets them.
+pub fn check(v: &EffectiveValues) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    conflicting_primary(v, &mut out);
+    unresolvable_binds(v, &mut out);
+    cluster_bus_port(v, &mut out);
+    startup_listeners(v, &mut out);
+    out
+}
+
+/// Cluster nodes get their primary from the cluster: `replicaof` in cluster mode is refused.
+fn conflicting_primary(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    let cluster = v
+        .effective("cluster-enabled")
+        .is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"));
+    // The primary's name is `slaveof` before 5.0; from 6.0 `replicaof no one` sets no
+    // primary at all.
+    let primary = ["replicaof", "slaveof"]
+        .iter()
+        .find_map(|name| v.last.get(*name).map(|&i| (*name, i)));
+    let sets_primary = |args: &ArgList| {
+        !(v.version.at_least(6, 0)
+            && args.len() == 2
+            && args[0].eq_ignore_ascii_case(b"no")
+            && args[1].eq_ignore_ascii_case(b"one"))
+    };
+    if cluster
+        && let Some((name, i)) = primary
+        && sets_primary(&v.entries[i].args)
+    {
+        let span = v.entries[i].span().cloned();
+        out.push(late(
+            Check::ConflictingDirectives,
+            span,
+            format!("`{name}` is not allowed in cluster mode (`cluster-enabled yes`)"),
+            Some("remove `replicaof`: cluster nodes get their primary from the cluster".into()),
+        ));
+    }
+}
+
+/// `bind` addresses no resolver can turn into an address (`#` of a comment written after
+/// the values): redis-server exits when it cannot listen on one ("Could not create server
+/// TCP listening socket"). Only when it listens on TCP at all.
+fn unresolvable_binds(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    if v.effective_port() == 0 && v.effective_number("tls-port").unwrap_or(0) == 0 {
+        return;
+    }
+    let Some(&i) = v.last.get("bind") else {
+        return;
+    };
+    let entry = &v.entries[i];
+    // Letters, digits and what IPv4, IPv6 (with a zone) and host names are written with.
+    let resolvable = |a: &[u8]| {
+        a.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b".:-_%*".contains(&b))
+    };
+    let Some((index, address)) = entry
+        .args
+        .iter()
+        .enumerate()
+        // `-` makes an address optional only when it does not exist here, not when its
+        // name cannot be resolved (7.0.15 exits on `-#` too).
+        .find(|(_, a)| {
+            let a = a.strip_prefix(b"-").unwrap_or(a);
+            !a.is_empty() && !resolvable(a)
+        })
+    else {
+        return;
+    };
+    let span = entry.arg_span(index).or_else(|| entry.span().cloned());
+    let shown = quoted_prefix(address);
+    let help = if address.starts_with(b"#") {
+        "redis.conf has no inline comments: everything after `bind` is an address; move the comment to its own line"
+    } else {
+        "bind IP addresses or host names the server can resolve"
+    };
+    out.push(late(
+        Check::BindUnresolvable,
+        span,
+        format!("`bind` address `{shown}` cannot be resolved: redis-server exits with \"Could not create server TCP listening socket\""),
+        Some(help.into()),
+    ));
+}
+
+/// clusterInit ("Port sanity check II"): without `cluster-port` the bus listens on the
+/// client port (the TLS port with `tls-cluster yes`) plus 10000, so that port must be
+/// 55535 or less, else redis-server exits ("Redis port number too high").
+fn cluster_bus_port(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    let yes =
+        |v: Option<(&[u8], Option<Span>)>| v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"));
+    if !yes(v.effective("cluster-enabled")) {
+        return;
+    }
+    if v.version.at_least(7, 0) && v.effective_number("cluster-port").unwrap_or(0) != 0 {
+        return;
+    }
+    let tls = v.version.at_least(6, 0) && yes(v.effective("tls-cluster"));
+    let name = if tls { "tls-port" } else { "port" };
+    let port = if tls {
+        v.effective_number(name).unwrap_or(0)
+    } else {
+        v.effective_port()
+    };
+    if port <= 55_535 {
+        return;
+    }
+    let span = v
+        .effective(name)
+        .and_then(|(_, s)| s)
+        .or_else(|| v.effective("cluster-enabled").and_then(|(_, s)| s));
+    out.push(late(
+        Check::ClusterBusPortOutOfRange,
+        span,
+        format!("cluster mode with `{name} {port}` and no `cluster-port`: the bus port ({}) is above 65535 and redis-server exits (\"Redis port number too high\")", port + 10_000),
+        Some("use a client port of 55535 or less, or (7.0+) set `cluster-port`; clients and peers must be told the new port".into()),
+    ));
+}
+
+/// What initServer and clusterInit refuse before serving: TLS without what it needs, and
+/// two listeners on one port (each seen to make redis-server 7.0 exit).
+fn startup_listeners(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    if !v.version.at_least(6, 0) {
+        return;
+    }
+    let mut found: Vec<(Check, Option<Span>, String, Option<String>)> = Vec::new();
+    let number = |v: Option<(&[u8], Option<Span>)>| {
+        v.and_then(|(a, _)| std::str::from_utf8(a).ok()?.parse::<i64>().ok())
+    };
+    let yes =
+        |v: Option<(&[u8], Option<Span>)>| v.is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"));
+    let port = v.effective_port();
+    let tls_port = number(v.effective("tls-port")).unwrap_or(0);
+    let tls_replication = yes(v.effective("tls-replication"));
+    let tls_cluster = yes(v.effective("tls-cluster"));
+    let cluster = yes(v.effective("cluster-enabled"));
+    // Where a finding about TLS is shown: the line that turns it on.
+    let tls_at = [
+        ("tls-port", tls_port != 0),
+        ("tls-replication", tls_replication),
+        ("tls-cluster", tls_cluster),
+    ]
+    .into_iter()
+    .filter(|&(_, on)| on)
+    .find_map(|(n, _)| v.effective(n).map(|(_, s)| (n, s)));
+    if let Some((on, span)) = tls_at {
+        let set = |name: &str| v.effective(name).is_some_and(|(a, _)| !a.is_empty());
+        let missing: Vec<&str> = ["tls-cert-file", "tls-key-file"]
+            .into_iter()
+            .filter(|n| !set(n))
+            .collect();
+        let auth_clients = v
+            .effective("tls-auth-clients")
+            .is_none_or(|(a, _)| !a.eq_ignore_ascii_case(b"no"));
+        let needs_ca = auth_clients || tls_replication || tls_cluster;
+        if let Some(first) = missing.first() {
+            found.push((
+                Check::TlsIncomplete,
+                span,
+                format!("`{on}` turns TLS on but no `{first}` is set: redis-server exits with \"No {first} configured!\""),
+                Some(format!("set {} to the server's certificate and key", missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and "))),
+            ));
+        } else if needs_ca && !set("tls-ca-cert-file") && !set("tls-ca-cert-dir") {
+            found.push((
+                Check::TlsIncomplete,
+                span,
+                format!("`{on}` turns TLS on and checks client or peer certificates, but neither `tls-ca-cert-file` nor `tls-ca-cert-dir` is set: redis-server exits"),
+                Some("set `tls-ca-cert-file` or `tls-ca-cert-dir`, or `tls-auth-clients no` when clients need no certificate".into()),
+            ));
+        }
+    }
+    let at = |name: &str| v.effective(name).and_then(|(_, s)| s);
+    if port != 0 && tls_port == port {
+        let span = at("tls-port");
+        found.push((
+            Check::PortCollision,
+            span,
+            format!(
+                "`tls-port {tls_port}` is also `port`: redis-server cannot listen twice on one port"
+            ),
+            Some("give `tls-port` its own port, or `port 0` for TLS only".into()),
+        ));
+    }
+    if cluster && port != 0 {
+        let cluster_port = if v.version.at_least(7, 0) {
+            number(v.effective("cluster-port")).unwrap_or(0)
+        } else {
+            0
+        };
+        let (bus, span) = if cluster_port != 0 {
+            (cluster_port, at("cluster-port"))
+        } else {
+            (port + 10_000, at("cluster-enabled"))
+        };
+        // A bus port over 65535 is cluster/bus-port-out-of-range.
+        if let Some(other) = [("port", port), ("tls-port", tls_port)]
+            .into_iter()
+            .find(|&(_, p)| p != 0 && p == bus)
+        {
+            found.push((
+                Check::PortCollision,
+                span,
+                format!("the cluster bus port {bus} is also `{}`: redis-server cannot listen twice on one port", other.0),
+                Some("give the cluster bus its own port (`cluster-port`, 7.0+, or port + 10000)".into()),
+            ));
+        }
+    }
+    for (check, span, message, help) in found {
+        out.push(late(check, span, message, help));
+    }
+}
+
+/// At most a short prefix of an unknown name: an unknown line may be anything (a line of
+/// `/etc/shadow` someone included).
+pub(super) fn quoted_prefix(raw: &[u8]) -> String {
+    const SHOWN: usize = 24;
+    let text = String::from_utf8_lossy(raw);
+    if text.chars().count() <= SHOWN {
+        return text.into_owned();
+    }
+    let prefix: String = text.chars().take(SHOWN).collect();
+    format!("{prefix}…")
+}
