@@ -8,7 +8,6 @@ use crate::diagnostic::{Diagnostic, Fix};
 use crate::semantic::values::string2ll;
 use crate::semantic::{Analysis, Model, same_word};
 use crate::source::FileId;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -93,10 +92,7 @@ fn file_buffer_limits(model: &Model) -> Vec<u8> {
 }
 
 fn hash(secret: &[u8]) -> String {
-    Sha256::digest(secret)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::semantic::acl::sha256_hex(secret)
 }
 
 pub fn compare(
