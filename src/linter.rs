@@ -233,7 +233,7 @@ pub fn lint_model(
     };
     // Values the server could not restart with, unless some could not be read.
     let mut diagnostics = if model.server.as_ref().is_none_or(|s| s.parameters_read) {
-        model.startup_refusals()
+        crate::semantic::startup_refusals(model)
     } else {
         Vec::new()
     };

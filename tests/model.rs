@@ -117,8 +117,7 @@ fn startup_refusals_are_judged_on_a_server_model() {
             ("replicaof", values(&["10.0.0.1", "6379"])),
         ],
     );
-    let ids: Vec<String> = model
-        .startup_refusals()
+    let ids: Vec<String> = redlint::semantic::startup_refusals(&model)
         .into_iter()
         .map(|d| d.rule)
         .collect();
@@ -127,5 +126,5 @@ fn startup_refusals_are_judged_on_a_server_model() {
         ["invalid/conflicting-directives", "invalid/port-collision"]
     );
     let fine = Model::from_settings(catalog, &[("port", values(&["6380"]))]);
-    assert!(fine.startup_refusals().is_empty());
+    assert!(redlint::semantic::startup_refusals(&fine).is_empty());
 }

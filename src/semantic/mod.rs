@@ -24,4 +24,5 @@ pub use loader::analyze;
 pub use model::{
     Entry, LineOrigin, Model, Origin, Provenance, SavePoint, ServerState, Setting, same_word,
 };
+pub use startup::refusals as startup_refusals;
 pub use view::ServerView;

@@ -271,17 +271,6 @@ impl Model {
         model
     }
 
-    /// What redis-server would refuse at startup with these values (listeners, TLS, cluster
-    /// mode): on a running server, the values it could not restart with.
-    pub fn startup_refusals(&self) -> Vec<crate::diagnostic::Diagnostic> {
-        super::startup::check(&super::startup::EffectiveValues {
-            entries: &self.entries,
-            last: &self.last,
-            version: self.target,
-            sentinel: self.sentinel,
-        })
-    }
-
     /// Directives whose lines all apply (they accumulate, or each line has its own key): a later
     /// line does not override an earlier one.
     pub fn accumulates(primary: &str) -> bool {

@@ -4,7 +4,7 @@
 //! loader state, so they hold for any set of effective values.
 
 use super::arglist::ArgList;
-use super::model::Entry;
+use super::model::{Entry, Model};
 use crate::checks::Check;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -45,6 +45,17 @@ fn late(check: Check, span: Option<Span>, message: String, help: Option<String>)
     let mut d = check.at(span, message);
     d.help = help;
     d
+}
+
+/// What redis-server would refuse at startup with a model's values (listeners, TLS, cluster
+/// mode): on a running server, the values it could not restart with.
+pub fn refusals(model: &Model) -> Vec<Diagnostic> {
+    check(&EffectiveValues {
+        entries: &model.entries,
+        last: &model.last,
+        version: model.target,
+        sentinel: model.sentinel,
+    })
 }
 
 /// The start-up refusals of `values`, in the order redis-server meets them.
