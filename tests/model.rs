@@ -128,3 +128,12 @@ fn startup_refusals_are_judged_on_a_server_model() {
     let fine = Model::from_settings(catalog, &[("port", values(&["6380"]))]);
     assert!(redlint::semantic::startup_refusals(&fine).is_empty());
 }
+
+#[test]
+fn values_compare_as_numbers_only_when_they_are_numbers() {
+    use redlint::semantic::same_word;
+    assert!(same_word(b"256mb", b"268435456"));
+    assert!(same_word(b"EVERYSEC", b"everysec"));
+    assert!(!same_word(b"", b"0"), "an empty value is not 0");
+    assert!(!same_word(b"yes", b"no"));
+}

@@ -69,7 +69,7 @@ fn compare(a: i128, op: CmpOp, b: i128) -> bool {
 }
 
 fn values_equal(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+    crate::semantic::same_word(a.as_bytes(), b.as_bytes())
 }
 
 impl Ctx<'_> {

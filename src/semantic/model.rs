@@ -463,10 +463,11 @@ impl Model {
 /// memory size in bytes, as `CONFIG GET` prints it).
 pub fn same_word(a: &[u8], b: &[u8]) -> bool {
     use super::values::{memtoull, string2ll};
+    // An empty value is no number (memtoull reads it as 0).
     let number = |w: &[u8]| {
         string2ll(w)
             .map(i128::from)
-            .or_else(|| memtoull(w).map(i128::from))
+            .or_else(|| memtoull(w).filter(|_| !w.is_empty()).map(i128::from))
     };
     a.eq_ignore_ascii_case(b) || matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
