@@ -199,10 +199,7 @@ pub fn lint_bytes(
             diagnostics,
         );
     }
-    diagnostics.retain(|d| settings.selects(&d.rule));
-    for d in &mut diagnostics {
-        d.severity = settings.severity_of(&d.rule, d.severity);
-    }
+    settings.select_and_rate(&mut diagnostics);
     Ok(FileReport {
         path: path.to_path_buf(),
         diagnostics,
@@ -251,9 +248,6 @@ pub fn lint_model(
             diagnostics.push(d);
         },
     );
-    diagnostics.retain(|d| settings.selects(&d.rule));
-    for d in &mut diagnostics {
-        d.severity = settings.severity_of(&d.rule, d.severity);
-    }
+    settings.select_and_rate(&mut diagnostics);
     diagnostics
 }

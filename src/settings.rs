@@ -273,6 +273,14 @@ pub struct LintSettings {
 
 impl LintSettings {
     /// Whether findings of `id` are reported: selected (or nothing is) and not ignored.
+    /// Keep the findings the selection covers, at the severities the settings give them.
+    pub fn select_and_rate(&self, diagnostics: &mut Vec<crate::diagnostic::Diagnostic>) {
+        diagnostics.retain(|d| self.selects(&d.rule));
+        for d in diagnostics {
+            d.severity = self.severity_of(&d.rule, d.severity);
+        }
+    }
+
     pub fn selects(&self, id: &str) -> bool {
         (self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, id)))
             && !self.ignore.iter().any(|s| selector_matches(s, id))

@@ -119,10 +119,7 @@ pub fn audit(
                 }
             }
             let mut found = drift::compare(&analysis, &server_model, &snap, &f.path);
-            found.retain(|d| settings.selects(&d.rule));
-            for d in &mut found {
-                d.severity = settings.severity_of(&d.rule, d.severity);
-            }
+            settings.select_and_rate(&mut found);
             diagnostics.extend(found);
             FileReport::for_server(
                 name,
