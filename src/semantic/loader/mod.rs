@@ -1,6 +1,8 @@
 //! Reads a config the way redis-server's `loadServerConfigFromString` does, line by line, and
 //! records every line, its validity and the effective values.
 
+mod state;
+
 use super::analysis::{Analysis, CheckOptions, LateError};
 use super::arglist::ArgList;
 use super::model::{Entry, LineOrigin, Model, Origin, Provenance, SavePoint};
@@ -16,10 +18,10 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::{self, LineKind, SyntaxTree, Token};
 use crate::version::Family;
+use state::{Loader, SaveState};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Nesting limit for `include`: redis-server recurses until its stack overflows, which takes
 /// far more than any real config nests (1 000 levels load fine).
@@ -42,61 +44,6 @@ pub fn analyze(
     options: &CheckOptions,
 ) -> Result<Analysis, CatalogError> {
     Loader::run(path, bytes.into(), options)
-}
-
-struct Loader {
-    catalog: &'static Catalog,
-    family: Family,
-    sources: Sources,
-    /// The syntax tree of each source file, by file id.
-    trees: Vec<SyntaxTree>,
-    /// One view per parse unit read (the checked file, each include, each glob include).
-    views: Vec<ServerView>,
-    /// The unit being read, innermost last.
-    reading: Vec<usize>,
-    entries: Vec<Entry>,
-    diagnostics: Vec<Diagnostic>,
-    /// Diagnostics of checks redis-server makes after the whole file is read: they come after
-    /// every error found while reading.
-    late: Vec<Diagnostic>,
-    secrets: Vec<Span>,
-    last: HashMap<String, usize>,
-    cwd: PathBuf,
-    special: SpecialState,
-    sentinel: SentinelState,
-    sentinel_mode: bool,
-    /// Reading a template: control lines are skipped, values with markup are unknown.
-    template: bool,
-    /// The last directive line was a secret directive with no value: the next line may be it.
-    secret_may_follow: bool,
-    /// The line being read may be a secret as a whole: messages must not quote it.
-    hide_name: bool,
-    /// The directive an unknown name of the line being read probably means.
-    meant: Option<String>,
-    /// The files of each unit being read, outermost first (canonical paths), to stop cycles.
-    stack: Vec<Vec<PathBuf>>,
-    /// Bytes and files read so far, for the limits of one check.
-    bytes_read: u64,
-    files_read: usize,
-    /// Includes outside this directory are not read (`--include-root`).
-    include_root: Option<PathBuf>,
-    /// Per unit being read: directive lines, and how many of them were unknown.
-    unit_lines: Vec<(usize, usize)>,
-    overlay: Arc<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
-    save: SaveState,
-    /// Module configs (`a.b value`, 7.0+) seen, by entry.
-    module_configs: Vec<usize>,
-}
-
-#[derive(Default)]
-struct SaveState {
-    points: Vec<SavePoint>,
-    /// Whether a `save` line replaced the built-in defaults yet.
-    touched: bool,
-    /// 7.0+: an include was processed, so every later `save` line clears first.
-    after_include: bool,
-    /// 6.2: parse units that already cleared the list.
-    cleared_units: Vec<usize>,
 }
 
 impl Loader {
