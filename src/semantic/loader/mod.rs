@@ -2,13 +2,13 @@
 //! records every line, its validity and the effective values.
 
 mod effective;
+mod masking;
 mod reading;
 mod state;
 mod validity;
 
 use super::analysis::{Analysis, CheckOptions, LateError};
 use super::model::{Model, Provenance};
-use super::secrets;
 use super::sentinel::{self, SentinelState};
 use super::special::{self, SpecialState};
 use super::startup::{self, EffectiveValues};
@@ -16,7 +16,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::checks::Check;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
-use crate::syntax::{LineKind, SyntaxTree};
+use crate::syntax::SyntaxTree;
 use crate::version::Family;
 use effective::default_save_points;
 use reading::canonical;
@@ -157,50 +157,6 @@ impl Loader {
     fn report(&mut self, check: Check, range: Range<usize>, message: String, help: Option<String>) {
         let span = self.at(range);
         self.emit(check, span, message, help);
-    }
-
-    /// A secret value written again elsewhere (a comment, an unknown line) is masked there too.
-    fn mask_repeated_secrets(&mut self) {
-        let values: Vec<Vec<u8>> = self
-            .secrets
-            .iter()
-            .filter_map(|s| {
-                let bytes = self.sources.get(s.file).bytes();
-                Some(secrets::value_of(bytes.get(s.range.clone())?).to_vec())
-            })
-            .collect();
-        if values.is_empty() {
-            return;
-        }
-        let mut values: Vec<Vec<u8>> = values
-            .into_iter()
-            .collect::<std::collections::HashSet<_>>()
-            .into_iter()
-            .collect();
-        values.sort();
-        // Comments are where a secret is written again (and shown as context).
-        let mut more = Vec::new();
-        for (id, file) in self.sources.iter() {
-            let bytes = file.bytes();
-            for line in &self.trees[id.index()].lines {
-                if line.kind != LineKind::Comment {
-                    continue;
-                }
-                let text = &bytes[line.content()];
-                for range in secrets::repeated(text, &values) {
-                    let at = line.content().start;
-                    more.push(Span::new(id, at + range.start..at + range.end));
-                }
-            }
-        }
-        self.secrets.extend(more);
-    }
-
-    fn add_secrets(&mut self, ranges: Vec<Range<usize>>) {
-        for r in ranges {
-            let span = self.at(r);
-            self.secrets.push(span);
-        }
     }
 
     /// A check redis-server makes once the whole file is read.
