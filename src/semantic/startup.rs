@@ -1,7 +1,8 @@
 //! What redis-server refuses after the parse loop and at startup, judged from the effective
 //! values alone (the last line of each directive): listeners that cannot all be opened, TLS
-//! without what it needs, cluster mode with a primary or a bus port out of range. These read no
-//! loader state, so they hold for any set of effective values.
+//! without what it needs, cluster mode with a primary or a bus port out of range, and module
+//! configs no module claims. These read no loader state (module configs take the list of lines
+//! read as such), so they hold for any set of effective values.
 
 use super::arglist::ArgList;
 use super::model::{Entry, Model};
@@ -267,6 +268,34 @@ fn startup_listeners(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
     for (check, span, message, help) in found {
         out.push(late(check, span, message, help));
     }
+}
+
+/// Module configs (`a.b value`, 7.0+) with no `loadmodule`: no module claims them, so
+/// redis-server aborts at startup. `module_configs` are the entries read as module configs.
+/// Not part of [`check`]: only a file read says which lines are module configs.
+pub fn module_configs_without_module(
+    v: &EffectiveValues,
+    module_configs: &[usize],
+) -> Vec<Diagnostic> {
+    // A Sentinel loads no modules, so it never applies (or misses) their configs.
+    if v.sentinel || v.last.contains_key("loadmodule") {
+        return Vec::new();
+    }
+    module_configs
+        .iter()
+        .map(|&i| {
+            let e = &v.entries[i];
+            late(
+                Check::ModuleConfigWithoutModule,
+                e.name_span(),
+                format!(
+                    "module config `{}` but no `loadmodule`: redis-server aborts at startup",
+                    e.name
+                ),
+                Some("load the module that owns this config with `loadmodule`".into()),
+            )
+        })
+        .collect()
 }
 
 /// At most a short prefix of an unknown name: an unknown line may be anything (a line of

@@ -190,24 +190,10 @@ impl Loader {
             sentinel: self.sentinel_mode,
         };
         self.late.extend(startup::check(&values));
-        // A Sentinel loads no modules, so it never applies (or misses) their configs.
-        if !self.sentinel_mode
-            && !self.module_configs.is_empty()
-            && !self.last.contains_key("loadmodule")
-        {
-            for i in self.module_configs.clone() {
-                let e = &self.entries[i];
-                let (span, name) = (e.name_span(), e.name.clone());
-                self.late(
-                    Check::ModuleConfigWithoutModule,
-                    span,
-                    format!(
-                        "module config `{name}` but no `loadmodule`: redis-server aborts at startup"
-                    ),
-                    Some("load the module that owns this config with `loadmodule`".into()),
-                );
-            }
-        }
+        self.late.extend(startup::module_configs_without_module(
+            &values,
+            &self.module_configs,
+        ));
         let aclfile_set = self
             .effective("aclfile")
             .is_some_and(|(a, _)| !a.is_empty());
