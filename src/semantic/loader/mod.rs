@@ -1,5 +1,9 @@
 //! Reads a config the way redis-server's `loadServerConfigFromString` does, line by line, and
-//! records every line, its validity and the effective values.
+//! records every line, its validity and the effective values. This file runs one read from
+//! start to end, with the checks redis-server makes once the parse loop is done; the rest is
+//! split by job: reading units and includes (`reading`), the validity of each line
+//! (`validity`), the effect of valid lines (`effective`), where the secrets are (`masking`),
+//! and the state they all share (`state`).
 
 mod effective;
 mod masking;
@@ -147,6 +151,8 @@ impl Loader {
         self.views[self.unit()].to_disk(range)
     }
 
+    /// A finding at a span on disk (a NUL byte, which the unit's view drops); [`Self::report`]
+    /// takes a range of the unit instead.
     fn emit(&mut self, check: Check, span: Span, message: String, help: Option<String>) {
         let mut d = check.at(Some(span), message);
         d.help = help;
@@ -166,6 +172,7 @@ impl Loader {
         self.late.push(d);
     }
 
+    /// The errors `special` and `sentinel` find once every line is read, each at its line.
     fn late_errors(&mut self, errors: Vec<LateError>, prefix: &str) {
         for late in errors {
             let span = late
