@@ -14,6 +14,7 @@ use crate::semantic::CheckOptions;
 use crate::settings::LintSettings;
 use crate::source::{FileId, Span};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +32,9 @@ pub enum FixError {
         "not fixing {path}: redis-server rejects it ({first}); correct the invalid lines first"
     )]
     Invalid { path: PathBuf, first: String },
+    /// The file is in another format, named like a config: it is never fixed.
+    #[error("not fixing {path}: it is not a Redis config")]
+    NotAConfig { path: PathBuf },
     #[error(
         "internal error: fixes of {path} did not settle after {MAX_PASSES} passes; nothing was written"
     )]
@@ -204,6 +208,11 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
     };
     ws.files.insert(ws.root.clone(), req.bytes.to_vec());
     let first = ws.lint(req)?;
+    if first.not_a_config {
+        return Err(FixError::NotAConfig {
+            path: req.path.to_path_buf(),
+        });
+    }
     if let Some(d) = first.first_invalid() {
         return Err(FixError::Invalid {
             path: req.path.to_path_buf(),
@@ -316,11 +325,9 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
                         .filter(|s: &&Span| s.file == id)
                         .map(|s| s.range.clone())
                         .collect();
-                    // A replaced password is still a secret where it is left (a comment).
-                    spans.extend(crate::semantic::secrets::repeated(
-                        source.bytes(),
-                        &old_secret_values,
-                    ));
+                    // A replaced password is still a secret where it is left (a comment,
+                    // a token of a line).
+                    spans.extend(repeated_secrets(source.bytes(), &old_secret_values));
                     spans
                 },
             });
@@ -409,11 +416,16 @@ fn keep_owner(_: &Path, _: &std::fs::Metadata) {}
 /// `bytes` with the given ranges replaced by a fixed-width mask.
 fn masked(bytes: &[u8], secrets: &[std::ops::Range<usize>]) -> String {
     let mut ranges: Vec<&std::ops::Range<usize>> = secrets.iter().collect();
-    ranges.sort_by_key(|r| r.start);
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     for r in ranges {
-        if r.start < at || r.end > bytes.len() {
+        if r.end > bytes.len() || r.end <= at {
+            continue;
+        }
+        // Overlapping ranges (a token inside a masked comment) make one mask.
+        if r.start < at {
+            at = r.end;
             continue;
         }
         out.extend_from_slice(&bytes[at..r.start]);
@@ -424,21 +436,51 @@ fn masked(bytes: &[u8], secrets: &[std::ops::Range<usize>]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Where the secret `values` appear in `bytes` outside the spans the check gave: whole tokens
+/// of directive lines (a master named like its password: `sentinel auth-pass master master`),
+/// and anywhere in a comment. Both sides of a diff are masked with the same values this way,
+/// so a line no fix touched reads the same on both and is not shown as changed.
+fn repeated_secrets(bytes: &[u8], values: &[Vec<u8>]) -> Vec<std::ops::Range<usize>> {
+    let tree = crate::syntax::parse(bytes);
+    let mut out = Vec::new();
+    for line in &tree.lines {
+        match line.kind {
+            crate::syntax::LineKind::Comment => {
+                let at = line.content().start;
+                out.extend(
+                    crate::semantic::secrets::repeated(&bytes[line.content()], values)
+                        .into_iter()
+                        .map(|r| at + r.start..at + r.end),
+                );
+            }
+            _ => {
+                for token in line.tokens(bytes) {
+                    let value = token.value(bytes);
+                    if values
+                        .iter()
+                        .any(|v| !v.is_empty() && v.as_slice() == value.as_ref())
+                    {
+                        out.push(token.span());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The secret values of a file's spans (without `>` and quotes).
+fn secret_values(bytes: &[u8], spans: &[std::ops::Range<usize>]) -> Vec<Vec<u8>> {
+    spans
+        .iter()
+        .filter_map(|r| Some(crate::semantic::secrets::value_of(bytes.get(r.clone())?).to_vec()))
+        .collect()
+}
+
 /// A unified diff of every fixed file; secrets masked unless `show_secrets`.
 pub fn diff(fixed: &Fixed, show_secrets: bool) -> String {
     let mut out = String::new();
     for f in &fixed.files {
-        let (old, new) = if show_secrets {
-            (
-                String::from_utf8_lossy(&f.original).into_owned(),
-                String::from_utf8_lossy(&f.fixed).into_owned(),
-            )
-        } else {
-            (
-                masked(&f.original, &f.original_secrets),
-                masked(&f.fixed, &f.fixed_secrets),
-            )
-        };
         let name = f.path.display().to_string();
         // git's a/ b/ prefixes for relative paths (`patch -p1` applies them); absolute as is.
         let (a, b) = if f.path.is_absolute() {
@@ -446,14 +488,64 @@ pub fn diff(fixed: &Fixed, show_secrets: bool) -> String {
         } else {
             (format!("a/{name}"), format!("b/{name}"))
         };
-        let text = similar::TextDiff::from_lines(&old, &new)
-            .unified_diff()
-            .context_radius(3)
-            .header(&a, &b)
-            .to_string();
-        out.push_str(&text);
-        if !text.is_empty() && !text.ends_with('\n') {
-            out.push('\n');
+        let old = String::from_utf8_lossy(&f.original).into_owned();
+        let new = String::from_utf8_lossy(&f.fixed).into_owned();
+        if show_secrets {
+            let text = similar::TextDiff::from_lines(&old, &new)
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string();
+            out.push_str(&text);
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.push('\n');
+            }
+            continue;
+        }
+        // Which lines changed is decided on the real text (a rotated password is a change);
+        // what is printed of each line is its masked form.
+        let mut values = secret_values(&f.original, &f.original_secrets);
+        values.extend(secret_values(&f.fixed, &f.fixed_secrets));
+        values.sort();
+        values.dedup();
+        let side = |bytes: &[u8], spans: &[std::ops::Range<usize>]| {
+            let mut all = spans.to_vec();
+            all.extend(repeated_secrets(bytes, &values));
+            masked(bytes, &all)
+        };
+        let old_masked = side(&f.original, &f.original_secrets);
+        let new_masked = side(&f.fixed, &f.fixed_secrets);
+        let old_lines: Vec<&str> = old_masked.split_inclusive('\n').collect();
+        let new_lines: Vec<&str> = new_masked.split_inclusive('\n').collect();
+        let diff = similar::TextDiff::from_lines(&old, &new);
+        let hunks = diff.grouped_ops(3);
+        if hunks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "--- {a}\n+++ {b}");
+        for ops in hunks {
+            let _ = writeln!(out, "{}", similar::udiff::UnifiedHunkHeader::new(&ops));
+            for op in &ops {
+                for change in diff.iter_changes(op) {
+                    let (sign, line) = match change.tag() {
+                        similar::ChangeTag::Equal => {
+                            (' ', change.old_index().map(|i| old_lines[i]))
+                        }
+                        similar::ChangeTag::Delete => {
+                            ('-', change.old_index().map(|i| old_lines[i]))
+                        }
+                        similar::ChangeTag::Insert => {
+                            ('+', change.new_index().map(|i| new_lines[i]))
+                        }
+                    };
+                    let line = line.unwrap_or_default();
+                    out.push(sign);
+                    out.push_str(line);
+                    if !line.ends_with('\n') {
+                        out.push_str("\n\\ No newline at end of file\n");
+                    }
+                }
+            }
         }
     }
     out

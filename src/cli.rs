@@ -12,6 +12,7 @@ use redlint::settings::LoadedConfig;
 use redlint::{
     Applicability, CheckOptions, FileReport, LintSettings, Severity, Version, lint_bytes,
 };
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -167,6 +168,19 @@ pub struct CheckArgs {
     /// Show passwords in `--diff` instead of masking them.
     #[arg(long)]
     pub show_secrets: bool,
+    /// The files are one replication or Sentinel group: fixes give them one shared password.
+    /// Without it, files that replicate from each other (`replicaof` another's port, a
+    /// Sentinel's `monitor`, cluster nodes) are grouped.
+    #[arg(long)]
+    pub group: bool,
+    /// Sentinel monitors these servers: deny fixes leave the commands it sends (config,
+    /// slaveof, replicaof, client, info, role, multi, exec, script) to the user it uses.
+    #[arg(long)]
+    pub sentinel_managed: bool,
+    /// The password is given outside the files (`--requirepass` on the server's command line,
+    /// an environment variable): fixes write no password and no `user default` line.
+    #[arg(long)]
+    pub external_password: bool,
     /// A value fixes write, like `maxmemory=2gb` or `bind="10.0.0.5 127.0.0.1"` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
@@ -456,6 +470,15 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         args.run.selection(&args.params, args.no_suppress),
     )?;
     redlint::settings::check_fix_params(&settings.fix_params, options.target)?;
+    let mut settings = settings;
+    if args.sentinel_managed {
+        settings.deployment.sentinel =
+            Some("`--sentinel-managed` says Sentinel monitors it".into());
+    }
+    if args.external_password {
+        settings.deployment.external_password =
+            Some("`--external-password` says the password is given outside the file".into());
+    }
     let reporter = reporter(args.run.format, args.run.statistics, args.run.quiet, &rules);
     let globs: Vec<String> = if file.config_files.is_empty() {
         walk::DEFAULT_CONFIG_FILES
@@ -581,6 +604,7 @@ pub(crate) fn lint_settings(
             p.extend(cli.params.iter().cloned());
             p
         },
+        deployment: Default::default(),
     };
     for selector in settings
         .select
@@ -649,7 +673,7 @@ fn check_all(
     render: &(dyn Fn(&FileReport) -> Option<String> + Sync),
     mut emit: impl FnMut(FileReport, Option<String>),
 ) -> Vec<UsageError> {
-    use std::collections::{BTreeMap, HashSet};
+    use std::collections::HashSet;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -811,38 +835,65 @@ impl Fixing<'_> {
         let (mut applied, mut unsafe_applied, mut changed) = (0, 0, false);
         let mut diffs = String::new();
         let mut status = ExitStatus::Clean;
-        for path in self.paths {
+        let (mut hints, members) = self.group_hints()?;
+        // Servers first, then Sentinels: a Sentinel's fix follows the passwords its primaries
+        // were given.
+        let mut order: Vec<usize> = (0..self.paths.len()).collect();
+        order.sort_by_key(|&i| members[i].sentinel);
+        let mut passwords_by_port: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+        let mut done: BTreeMap<usize, (FileReport, String)> = BTreeMap::new();
+        for i in order {
+            let path = &self.paths[i];
             let bytes = read_input(path)?;
             let stdin = path == Path::new("-");
             let options = self.options.for_path(shown(path, self.args))?;
+            if let Some(h) = hints[i].as_mut() {
+                h.primary_passwords = members[i]
+                    .monitors
+                    .iter()
+                    .filter_map(|(name, port)| {
+                        Some((name.clone(), passwords_by_port.get(port)?.clone()))
+                    })
+                    .collect();
+            }
+            let settings = match hints[i].take() {
+                Some(deployment) => &LintSettings {
+                    deployment,
+                    ..self.settings.clone()
+                },
+                None => self.settings,
+            };
             let request = FixRequest {
                 path: shown(path, self.args),
                 bytes: &bytes,
                 options: &options,
-                settings: self.settings,
+                settings,
                 rules: self.rules,
                 threshold: applicability,
                 root_only: stdin,
             };
             let fixed = match autofix::fix(&request) {
                 Ok(fixed) => fixed,
-                Err(FixError::Invalid { .. }) => {
+                Err(e @ (FixError::Invalid { .. } | FixError::NotAConfig { .. })) => {
                     // Not fixable as it is: report it like `check` does.
                     let report = lint_bytes(
                         shown(path, self.args),
                         bytes.as_slice(),
                         &options,
-                        self.settings,
+                        settings,
                         self.rules,
                     )?;
-                    eprintln!(
-                        "redlint: not fixing {}: redis-server rejects it; correct the invalid lines first",
-                        shown(path, self.args).display()
-                    );
+                    match e {
+                        FixError::NotAConfig { .. } => eprintln!("redlint: {e}"),
+                        _ => eprintln!(
+                            "redlint: not fixing {}: redis-server rejects it; correct the invalid lines first",
+                            shown(path, self.args).display()
+                        ),
+                    }
                     if stdin && self.args.fix {
                         let _ = std::io::stdout().write_all(&bytes);
                     }
-                    reports.push(report);
+                    done.insert(i, (report, String::new()));
                     status = ExitStatus::Findings;
                     continue;
                 }
@@ -850,8 +901,15 @@ impl Fixing<'_> {
                 Err(e) => return Err(UsageError::Fix(e.to_string())),
             };
             changed |= !fixed.files.is_empty();
+            if let (Some(port), Some(pw)) = (members[i].port, default_password(&fixed, &options)) {
+                passwords_by_port.insert(port, pw);
+            }
+            let diff = if self.args.diff {
+                autofix::diff(&fixed, self.args.show_secrets)
+            } else {
+                String::new()
+            };
             if self.args.diff {
-                diffs.push_str(&autofix::diff(&fixed, self.args.show_secrets));
             } else if stdin {
                 let root = fixed
                     .files
@@ -874,7 +932,11 @@ impl Fixing<'_> {
             }
             applied += fixed.applied;
             unsafe_applied += fixed.unsafe_applied;
-            reports.push(fixed.report);
+            done.insert(i, (fixed.report, diff));
+        }
+        for (report, diff) in done.into_values() {
+            reports.push(report);
+            diffs.push_str(&diff);
         }
         if self.args.diff {
             print!("{diffs}");
@@ -913,6 +975,87 @@ impl Fixing<'_> {
             other => other,
         })
     }
+}
+
+impl Fixing<'_> {
+    /// The deployment hints of each file fixed with others of its group: one password for
+    /// the group (generated once per run), and Sentinel's presence for the servers it watches.
+    /// `None` for a file on its own.
+    #[allow(clippy::type_complexity)]
+    fn group_hints(
+        &self,
+    ) -> Result<
+        (
+            Vec<Option<redlint::semantic::deployment::DeploymentHints>>,
+            Vec<redlint::semantic::deployment::Member>,
+        ),
+        UsageError,
+    > {
+        use redlint::semantic::deployment::{Member, groups};
+        let mut members = Vec::new();
+        for path in self.paths {
+            let member = if path == Path::new("-") {
+                Member::default()
+            } else {
+                let bytes = read_input(path)?;
+                let options = self.options.for_path(shown(path, self.args))?;
+                let analysis = redlint::semantic::analyze(shown(path, self.args), bytes, &options)?;
+                Member::of(&analysis.model)
+            };
+            members.push(member);
+        }
+        let group = if self.args.group {
+            vec![0; members.len()]
+        } else {
+            groups(&members)
+        };
+        let mut passwords: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+        let mut out = Vec::new();
+        for i in 0..self.paths.len() {
+            let others: Vec<String> = (0..members.len())
+                .filter(|&j| j != i && group[j] == group[i])
+                .map(|j| shown(&self.paths[j], self.args).display().to_string())
+                .collect();
+            if others.is_empty() {
+                out.push(None);
+                continue;
+            }
+            let mut hints = self.settings.deployment.clone();
+            hints.group = Some(format!("it is fixed with {}", others.join(", ")));
+            hints.group_password = Some(
+                passwords
+                    .entry(group[i])
+                    .or_insert_with(redlint::engine::random_password)
+                    .clone(),
+            );
+            let sentinel =
+                (0..members.len()).find(|&j| j != i && group[j] == group[i] && members[j].sentinel);
+            if let Some(j) = sentinel
+                && hints.sentinel.is_none()
+            {
+                hints.sentinel = Some(format!(
+                    "{} of its group is a Sentinel config",
+                    shown(&self.paths[j], self.args).display()
+                ));
+                hints.sentinel_user = members[j].auth_user.clone();
+            }
+            out.push(Some(hints));
+        }
+        Ok((out, members))
+    }
+}
+
+/// The default user's password in a fixed config (the last one its `user default` line or
+/// `requirepass` gives), as its replicas and Sentinels must present it.
+fn default_password(fixed: &autofix::Fixed, options: &CheckOptions) -> Option<Vec<u8>> {
+    let root = fixed.report.sources.get(redlint::source::FileId::ROOT);
+    let analysis = redlint::semantic::analyze(&root.path, root.bytes().to_vec(), options).ok()?;
+    let facts = redlint::semantic::facts::Facts::compute(&analysis.model);
+    facts
+        .default_user
+        .plaintext_passwords
+        .last()
+        .map(|p| p.as_bytes().to_vec())
 }
 
 fn stdout_is_color() -> bool {

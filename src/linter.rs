@@ -39,6 +39,8 @@ pub struct FileReport {
     /// The running server the findings are about (`redis://host:port`), for an audit; with no
     /// file (`sources` empty) findings are located at it and their parameter.
     pub server: Option<String>,
+    /// The checked file is not a Redis config (its lines are mostly in another format).
+    pub not_a_config: bool,
     /// Parse units whose parsed bytes differ from the files (NUL bytes, glob includes).
     views: Vec<ServerView>,
 }
@@ -64,6 +66,7 @@ impl FileReport {
             secrets,
             sentinel: false,
             server: Some(server),
+            not_a_config: false,
             views: Vec::new(),
         }
     }
@@ -163,6 +166,7 @@ pub fn lint_bytes(
         profile: settings.profile,
         params: settings.params.clone(),
         fix_params: settings.fix_params.clone(),
+        deployment: settings.deployment.with_file(&analysis),
     };
     let mut diagnostics = analysis.diagnostics;
     // Sentinel rules run on Sentinel configs, the others on redis.conf files.
@@ -171,19 +175,17 @@ pub fn lint_bytes(
     } else {
         Mode::Server
     };
-    engine::run(
-        rules,
-        &|r| settings.runs(r) && r.mode().covers(mode),
-        &analysis.model,
-        &engine_options,
-        &mut |f| {
-            let mut d = f.diagnostic;
-            d.fix = f
-                .plan
-                .map(|p| crate::fix::materialize(&p, &analysis.sources, d.primary.as_ref()));
-            diagnostics.push(d);
-        },
-    );
+    // A file in another format has nothing for the rules to judge.
+    let runs = |r: &crate::ruleset::Rule| {
+        !analysis.not_a_config && settings.runs(r) && r.mode().covers(mode)
+    };
+    engine::run(rules, &runs, &analysis.model, &engine_options, &mut |f| {
+        let mut d = f.diagnostic;
+        d.fix = f
+            .plan
+            .map(|p| crate::fix::materialize(&p, &analysis.sources, d.primary.as_ref()));
+        diagnostics.push(d);
+    });
     // Suppressions first, knowing which rules ran; then the selection, which covers the
     // suppression findings too.
     if !settings.no_suppress {
@@ -207,6 +209,7 @@ pub fn lint_bytes(
         secrets: analysis.secrets,
         sentinel: analysis.model.sentinel,
         server: None,
+        not_a_config: analysis.not_a_config,
         views: analysis.views,
     })
 }
@@ -222,6 +225,7 @@ pub fn lint_model(
         profile: settings.profile,
         params: settings.params.clone(),
         fix_params: settings.fix_params.clone(),
+        deployment: settings.deployment.clone(),
     };
     let mode = if model.sentinel {
         Mode::Sentinel

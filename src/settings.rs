@@ -269,6 +269,9 @@ pub struct LintSettings {
     pub no_suppress: bool,
     /// Fix parameters: values fixes write (`--param maxmemory=2gb`).
     pub fix_params: BTreeMap<String, String>,
+    /// What the fixer cannot read from the file: `--sentinel-managed`, `--external-password`,
+    /// and the group a file is fixed with.
+    pub deployment: crate::semantic::deployment::DeploymentHints,
 }
 
 impl LintSettings {

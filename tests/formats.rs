@@ -59,10 +59,10 @@ fn machine_formats_parse() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["rule"] == "network/bind-all-interfaces")
+        .find(|d| d["rule"] == "network/protected-mode-disabled")
         .unwrap();
     assert_eq!(with_fix["fix"]["applicability"], "unsafe");
-    assert_eq!(with_fix["fix"]["edits"][0]["content"], "127.0.0.1 -::1");
+    assert_eq!(with_fix["fix"]["edits"][0]["content"], "yes");
 }
 
 #[test]

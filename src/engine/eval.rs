@@ -42,6 +42,8 @@ pub(super) struct Ctx<'a> {
     pub(super) params: &'a BTreeMap<String, toml::Value>,
     /// Fix parameters (`--param NAME=VALUE`).
     pub(super) fix_params: &'a BTreeMap<String, String>,
+    /// What fixes must keep working (replication, Sentinel, remote clients).
+    pub(super) deployment: &'a crate::semantic::deployment::Deployment,
 }
 
 fn lower(s: &str) -> String {
@@ -337,6 +339,7 @@ impl Ctx<'_> {
             Fact::TlsEnabled => facts.tls_port != 0,
             Fact::AofEnabled => yes("appendonly"),
             Fact::RdbEnabled => !self.cfg.save_points.is_empty(),
+            Fact::AuthPassBehindPrimary => !self.deployment.stale_auth_pass(self.cfg).is_empty(),
             // `slaveof` is the only name before 5.0.
             Fact::IsReplica => ["replicaof", "slaveof"].iter().any(|n| {
                 self.cfg.get(n).is_some_and(|s| {

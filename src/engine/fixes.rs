@@ -6,6 +6,7 @@ use super::eval::{Ctx, Item};
 use crate::diagnostic::{Applicability, WrittenSecret};
 use crate::ruleset::raw::{Generator, Which};
 use crate::ruleset::{FixOp, FixTemplate, FixValue, Rule};
+use crate::semantic::deployment::SENTINEL_COMMANDS;
 use crate::semantic::secrets;
 use crate::semantic::{Entry, LineOrigin, Model, Origin};
 use crate::source::Span;
@@ -51,7 +52,7 @@ pub struct FixPlan {
 }
 
 /// 32 random bytes from the operating system, hex-encoded.
-pub(super) fn random_password() -> Vec<u8> {
+pub fn random_password() -> Vec<u8> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
     let mut hex = String::with_capacity(64);
@@ -178,6 +179,21 @@ impl Planner<'_, '_> {
         }
     }
 
+    /// The password a fix writes: the group's, so that every file of it shares one, or new.
+    fn new_password(&self) -> Vec<u8> {
+        self.ctx
+            .deployment
+            .group_password
+            .clone()
+            .unwrap_or_else(random_password)
+    }
+
+    fn note(&mut self, text: &str) {
+        if !self.title.contains(text) {
+            let _ = write!(self.title, " ({text})");
+        }
+    }
+
     fn has_value(&self, directive: &str) -> bool {
         let model = self.ctx.cfg;
         model.is_written(directive)
@@ -208,19 +224,37 @@ impl Planner<'_, '_> {
                 }
                 match generate {
                     Some(Generator::Password) => {
-                        let pw = random_password();
+                        let pw = self.new_password();
                         self.secret = Some(Secret {
                             what: format!("the new `{directive}`"),
                             value: pw.clone(),
                         });
                         Some(vec![pw])
                     }
+                    Some(Generator::LoopbackBind) if self.ctx.deployment.remote.is_some() => {
+                        let why = self.ctx.deployment.remote.clone().unwrap_or_default();
+                        self.block(&format!(
+                            "{why}, so other hosts must reach it: pass the interfaces they use with `--param bind=...`"
+                        ));
+                        None
+                    }
                     Some(Generator::LoopbackBind) if model.target.at_least(6, 2) => {
                         Some(vec![b"127.0.0.1".to_vec(), b"-::1".to_vec()])
                     }
                     Some(Generator::LoopbackBind) => Some(vec![b"127.0.0.1".to_vec()]),
                     Some(Generator::VersionDefault) => {
-                        model.default_args(directive).map(|a| a.to_vecs())
+                        let default = model.default_args(directive)?.to_vecs();
+                        // Persistence off and no profile: a cache, which `noeviction` would
+                        // make refuse writes at the limit.
+                        if directive == "maxmemory-policy"
+                            && self.ctx.profile.is_none()
+                            && self.ctx.deployment.persistence_off
+                            && default.first().is_some_and(|v| v == b"noeviction")
+                        {
+                            self.block("persistence is off, so this looks like a cache, where the default `noeviction` refuses writes at the limit: pass `--profile cache` (allkeys-lru) or `--param maxmemory-policy=...`");
+                            return None;
+                        }
+                        Some(default)
                     }
                     None => {
                         if let Some(p) = p {
@@ -256,13 +290,28 @@ impl Planner<'_, '_> {
             );
             return;
         }
-        let pw = random_password();
+        if let Some(why) = &self.ctx.deployment.external_password {
+            self.block(&format!(
+                "{why}: change it there, since it overrides a `requirepass` written in the file"
+            ));
+            return;
+        }
+        let old = model
+            .get("requirepass")
+            .and_then(|s| s.args.first().map(<[u8]>::to_vec))
+            .filter(|p| !p.is_empty());
+        let pw = self.new_password();
         self.key("requirepass");
         self.key("user");
         self.secret = Some(Secret {
             what: "the new password of the default user".into(),
             value: pw.clone(),
         });
+        if model.sentinel {
+            self.set("requirepass", vec![pw]);
+            return;
+        }
+        self.follow_masterauth(old.as_deref(), &pw);
         if model.target.at_least(6, 0)
             && let Some(user) = default_user_line(model)
         {
@@ -281,8 +330,56 @@ impl Planner<'_, '_> {
         self.set("requirepass", vec![pw]);
     }
 
+    /// Replicas and cluster peers authenticate with `masterauth` as the replication user: a
+    /// new password of that user goes there too (a cluster's nodes are each other's replicas),
+    /// unless `masterauth` holds another server's password and that server is not fixed in
+    /// the same run.
+    fn follow_masterauth(&mut self, old: Option<&[u8]>, pw: &[u8]) {
+        let deployment = self.ctx.deployment;
+        if deployment.replication.is_none() || deployment.replication_user != "default" {
+            return;
+        }
+        let model = self.ctx.cfg;
+        let current = model
+            .get("masterauth")
+            .and_then(|s| s.args.first().map(<[u8]>::to_vec))
+            .filter(|p| !p.is_empty());
+        match current {
+            Some(v) if Some(v.as_slice()) != old && deployment.group_password.is_none() => self
+                .note(
+                    "`masterauth` is kept: it holds the primary's password; fix the primary and its replicas in one run to give them one password",
+                ),
+            _ => {
+                self.key("masterauth");
+                self.set("masterauth", vec![pw.to_vec()]);
+            }
+        }
+    }
+
+    /// A Sentinel authenticates to the primaries it monitors with `sentinel auth-pass`: each
+    /// primary fixed in the same run gets its password there.
+    fn follow_primary_passwords(&mut self) {
+        let model = self.ctx.cfg;
+        self.key("sentinel");
+        for (master, pw, line) in self.ctx.deployment.stale_auth_pass(model) {
+            let values = vec![b"auth-pass".to_vec(), master, pw];
+            match line.map(|e| line_of(e)) {
+                Some(Some(line)) => self.changes.push(Change::Rewrite {
+                    line: line.clone(),
+                    values,
+                }),
+                Some(None) => self.block("the line comes from a running server, not a file"),
+                None => self.changes.push(Change::Insert {
+                    directive: "sentinel".into(),
+                    values,
+                }),
+            }
+        }
+    }
+
     fn disable_commands(&mut self, commands: &[String]) {
         let model = self.ctx.cfg;
+        let deployment = self.ctx.deployment;
         let commands: Vec<String> = commands
             .iter()
             .filter(|c| model.catalog.has_command(c) || model.catalog.commands.is_empty())
@@ -291,7 +388,27 @@ impl Planner<'_, '_> {
         if commands.is_empty() {
             return;
         }
+        // What replicas, cluster peers and Sentinel send as their user stays allowed to it.
+        let mut kept: Vec<(String, &'static str)> = Vec::new();
+        let mut allowed = |user: &str, commands: &[String]| -> Vec<String> {
+            let needed = deployment.needed_by(user);
+            commands
+                .iter()
+                .filter(|c| match needed.iter().find(|(n, _)| n == c) {
+                    Some((_, who)) => {
+                        if !kept.iter().any(|(k, _)| k == *c) {
+                            kept.push((c.to_string(), who));
+                        }
+                        false
+                    }
+                    None => true,
+                })
+                .cloned()
+                .collect()
+        };
         if !model.target.at_least(6, 0) {
+            // A rename applies to every client: the replication and Sentinel links included.
+            let commands = allowed("default", &commands);
             self.key("rename-command");
             for c in &commands {
                 self.changes.push(Change::Insert {
@@ -303,6 +420,7 @@ impl Planner<'_, '_> {
                 "rename {} to \"\" with `rename-command`",
                 commands.join(", ")
             );
+            self.say_kept(&kept);
             return;
         }
         self.key("user");
@@ -317,6 +435,7 @@ impl Planner<'_, '_> {
         };
         // Every `user` line whose user may run one of the commands gets `-command` rules.
         let mut denied_to: Vec<String> = Vec::new();
+        let mut denied: Vec<String> = Vec::new();
         let mut default_line = false;
         for entry in model.entries_of("user") {
             let user = self.ctx.facts.user_of(model, &entry.args);
@@ -326,12 +445,20 @@ impl Planner<'_, '_> {
                 .filter(|c| user.on && user.may_run(c, catalog))
                 .cloned()
                 .collect();
+            let reachable = allowed(&user.name, &reachable);
             if reachable.is_empty() {
                 continue;
             }
             match entry.span() {
                 Some(line) => {
                     denied_to.push(user.name.clone());
+                    denied.extend(
+                        reachable
+                            .iter()
+                            .filter(|c| !denied.contains(c))
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
                     self.changes.push(Change::Append {
                         line: line.clone(),
                         words: deny(&reachable),
@@ -346,16 +473,59 @@ impl Planner<'_, '_> {
             .filter(|c| implicit.on && implicit.may_run(c, catalog))
             .cloned()
             .collect();
+        let reachable = allowed("default", &reachable);
         if !default_line && !reachable.is_empty() {
+            if let Some(why) = &deployment.external_password {
+                // A `user default` line replaces the password given outside the file.
+                self.block(&format!(
+                    "{why}, and a `user default` line would replace that password"
+                ));
+            }
             denied_to.push("default".into());
+            denied.extend(
+                reachable
+                    .iter()
+                    .filter(|c| !denied.contains(c))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
             self.new_default_user(&reachable);
+        }
+        if denied.is_empty() {
+            self.title = "leave them allowed".into();
+            self.say_kept(&kept);
+            self.block("the deployment needs them");
+            return;
         }
         self.title = format!(
             "deny {} with ACL rules on the user{} {}",
-            commands.join(", "),
+            denied.join(", "),
             if denied_to.len() == 1 { "" } else { "s" },
             denied_to.join(", ")
         );
+        self.say_kept(&kept);
+        // Nothing says Sentinel monitors this server, but nothing in a file would.
+        if deployment.sentinel.is_none()
+            && denied
+                .iter()
+                .any(|c| SENTINEL_COMMANDS.contains(&c.as_str()))
+        {
+            self.note("pass `--sentinel-managed` if Sentinel monitors this server");
+        }
+    }
+
+    /// Say which commands a deny fix leaves, and to whom.
+    fn say_kept(&mut self, kept: &[(String, &'static str)]) {
+        let mut by_who: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (c, who) in kept {
+            match by_who.iter_mut().find(|(w, _)| w == who) {
+                Some((_, list)) => list.push(c),
+                None => by_who.push((who, vec![c])),
+            }
+        }
+        for (who, list) in by_who {
+            self.note(&format!("{} left to {who}", list.join(", ")));
+        }
     }
 
     /// A `user default` line for the implicit default user, denying `commands`. It replaces
@@ -401,11 +571,16 @@ impl Planner<'_, '_> {
                 if *keep_existing && self.has_value(directive) {
                     return;
                 }
+                if directive == "unixsocketperm" && self.ctx.deployment.socket_only {
+                    self.block("only the unix socket listens (`port 0`), so local clients that are not the server's user would be locked out: give them a group and use 770");
+                    return;
+                }
                 if let Some(values) = self.resolve(directive, value) {
                     self.set(directive, values);
                 }
             }
             FixOp::SetPassword => self.set_password(),
+            FixOp::FollowPrimaryPasswords => self.follow_primary_passwords(),
             FixOp::Remove { directive, which } => {
                 let model = self.ctx.cfg;
                 let entries: Vec<Entry> = match (which, directive) {
@@ -485,6 +660,11 @@ pub(super) fn plan(rule: &Rule, ctx: &Ctx, item: &Item, items: &[String]) -> Opt
     };
     for op in &template.actions {
         p.op(op, item, items);
+    }
+    if ctx.deployment.template_control
+        && p.changes.iter().any(|c| matches!(c, Change::Insert { .. }))
+    {
+        p.block("the file is a template with control structures, and a line added to it would apply to every node it renders");
     }
     let mut title = p.title;
     let mut applicability = p.applicability;

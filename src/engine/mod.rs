@@ -5,11 +5,12 @@ mod eval;
 mod fixes;
 mod template;
 
-pub use fixes::{Change, FixPlan, Secret};
+pub use fixes::{Change, FixPlan, Secret, random_password};
 
 use crate::diagnostic::Diagnostic;
 use crate::ruleset::raw::Profile;
 use crate::ruleset::{ForeachKind, Override, Rule, RuleSet};
+use crate::semantic::deployment::{Deployment, DeploymentHints};
 use crate::semantic::facts::Facts;
 use crate::semantic::{Entry, Model};
 use crate::source::Span;
@@ -24,6 +25,8 @@ pub struct EngineOptions {
     pub params: HashMap<String, BTreeMap<String, toml::Value>>,
     /// Fix parameters (`--param maxmemory=2gb`, or `[params] maxmemory = "2gb"`).
     pub fix_params: BTreeMap<String, String>,
+    /// What the command line, the run and the file say about the deployment.
+    pub deployment: DeploymentHints,
 }
 
 /// A rule's finding, and the plan of its fix when the rule has one.
@@ -44,6 +47,7 @@ pub fn run(
     out: &mut dyn FnMut(Finding),
 ) {
     let facts = Facts::compute(cfg);
+    let deployment = Deployment::of(cfg, &options.deployment);
     // Values may be unknown: a template's, or a server's that could not be read.
     let template = cfg.entries.iter().any(|e| e.opaque)
         || cfg.server.as_ref().is_some_and(|s| !s.parameters_read);
@@ -79,6 +83,7 @@ pub fn run(
             profile: options.profile,
             params,
             fix_params: &options.fix_params,
+            deployment: &deployment,
         };
         evaluate(rule, &ctx, out);
     }

@@ -153,6 +153,7 @@ pub enum FixOp {
         keep_existing: bool,
     },
     SetPassword,
+    FollowPrimaryPasswords,
     Remove {
         /// `None`: the current entry's directive.
         directive: Option<String>,
@@ -635,6 +636,7 @@ fn fix_op(action: FixAction, foreach: Option<&Foreach>) -> Result<FixOp, String>
             keep_existing,
         },
         FixAction::SetPassword {} => FixOp::SetPassword,
+        FixAction::FollowPrimaryPasswords {} => FixOp::FollowPrimaryPasswords,
         FixAction::Remove { directive, which } => {
             let directive = directive.map(toml::Spanned::into_inner);
             match (which, &entries, &directive) {

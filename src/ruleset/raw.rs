@@ -170,6 +170,9 @@ pub enum Fact {
     AclInUse,
     /// The replica class' output buffer hard limit is set below `repl-backlog-size`.
     ReplicaBufferBelowBacklog,
+    /// A Sentinel's `auth-pass` for a primary it monitors is not that primary's password, as
+    /// the primary's config fixed in the same run gives it.
+    AuthPassBehindPrimary,
 }
 
 impl Fact {
@@ -196,6 +199,7 @@ impl Fact {
             Fact::IsReplica => &["replicaof", "slaveof"],
             Fact::ClusterEnabled => &["cluster-enabled"],
             Fact::ReplicaBufferBelowBacklog => &["client-output-buffer-limit", "repl-backlog-size"],
+            Fact::AuthPassBehindPrimary => &["sentinel"],
         }
     }
 }
@@ -414,6 +418,9 @@ pub enum FixAction {
     },
     /// Give the default user a new random password (`requirepass`, or its `user default` line).
     SetPassword {},
+    /// Write `sentinel auth-pass` for each monitored primary whose password, known from its
+    /// config fixed in the same run, Sentinel does not have.
+    FollowPrimaryPasswords {},
     /// Comment out or delete lines of a directive (the current entry's when `directive` is
     /// not given).
     Remove {

@@ -63,6 +63,9 @@ pub struct Analysis {
     pub after_reading: usize,
     /// Byte ranges holding secrets, to mask in every output.
     pub secrets: Vec<Span>,
+    /// The checked file is not a Redis config (most of its lines are in another format):
+    /// rules do not run on it, and it is never fixed.
+    pub not_a_config: bool,
 }
 
 impl Analysis {

@@ -26,6 +26,10 @@ impl EffectiveValues<'_> {
     /// The first value of the last line of `name`, and where that line is.
     fn effective(&self, name: &str) -> Option<(&[u8], Option<Span>)> {
         let e = &self.entries[*self.last.get(name)?];
+        // A template's value is the renderer's to know.
+        if e.opaque {
+            return None;
+        }
         Some((e.args.first()?, e.span().cloned()))
     }
 
@@ -110,6 +114,9 @@ fn unresolvable_binds(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
         return;
     };
     let entry = &v.entries[i];
+    if entry.opaque {
+        return;
+    }
     // Letters, digits and what IPv4, IPv6 (with a zone) and host names are written with.
     let resolvable = |a: &[u8]| {
         a.iter()

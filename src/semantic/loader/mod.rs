@@ -82,6 +82,7 @@ impl Loader {
             files_read: 1,
             include_root: options.include_root.as_ref().map(|r| canonical(r)),
             unit_lines: Vec::new(),
+            root_not_a_config: false,
             overlay: options.overlay.clone(),
             save: SaveState::default(),
             module_configs: Vec::new(),
@@ -124,6 +125,7 @@ impl Loader {
             diagnostics,
             after_reading,
             secrets: loader.secrets,
+            not_a_config: loader.root_not_a_config,
         })
     }
 

@@ -3,7 +3,7 @@
 //! `aclfile`. Here live the limits that keep one check bounded (nesting depth, files, bytes,
 //! `--include-root`) and the overlay (contents read instead of the files on disk).
 
-use super::state::Loader;
+use super::state::{LineCounts, Loader};
 use crate::checks::Check;
 use crate::semantic::arglist::ArgList;
 use crate::semantic::view::ServerView;
@@ -44,7 +44,7 @@ impl Loader {
         let unit = self.views.len();
         self.views.push(view);
         self.reading.push(unit);
-        self.unit_lines.push((0, 0));
+        self.unit_lines.push(LineCounts::default());
         let first_diagnostic = self.diagnostics.len();
         if unit == 0 && self.unit_bytes().starts_with(b"\xef\xbb\xbf") {
             self.report(
@@ -99,7 +99,7 @@ impl Loader {
                 continue;
             }
             if let Some(counts) = self.unit_lines.last_mut() {
-                counts.0 += 1;
+                counts.lines += 1;
             }
             // The did-you-mean of an unknown name, once: masking and the message both use it.
             self.meant = self.meant_of(&tokens);
@@ -124,14 +124,20 @@ impl Loader {
             self.read_directive(content, tokens)
         }
         self.reading.pop();
-        let (lines, unknown) = self.unit_lines.pop().unwrap_or_default();
-        if unit != 0 && lines >= 3 && unknown * 2 > lines {
-            self.not_a_config(files, first_diagnostic, lines, unknown);
+        let counts = self.unit_lines.pop().unwrap_or_default();
+        let lines = counts.lines;
+        if unit != 0 && lines >= 3 && counts.unknown * 2 > lines {
+            self.not_a_config(files, first_diagnostic, lines, counts.unknown);
+        } else if unit == 0 && lines >= 3 && counts.foreign * 2 > lines {
+            // The checked file itself: a Zabbix or supervisord file named like a config.
+            self.root_not_a_config = true;
+            self.not_a_config(files, first_diagnostic, lines, counts.foreign);
         }
     }
 
     /// An included file whose lines are mostly no directives is not a config (someone included
-    /// `/etc/passwd`): none of its lines is quoted or shown, and it is said once.
+    /// `/etc/passwd`), nor is a checked file whose lines are mostly in another format: none of
+    /// its lines is quoted or shown, and it is said once.
     fn not_a_config(&mut self, files: &[FileId], first: usize, lines: usize, unknown: usize) {
         for &f in files {
             let len = self.sources.get(f).bytes().len();
@@ -150,10 +156,20 @@ impl Loader {
                     continue;
                 }
                 said = true;
-                d.message = format!(
-                    "`{path}` is not a Redis config ({unknown} of its {lines} lines are no directives); its lines are not shown"
-                );
-                d.help = Some("include only redis.conf files".into());
+                d.message = if files.contains(&FileId::ROOT) {
+                    format!(
+                        "this file is not a Redis config ({unknown} of its {lines} lines are in another format); its lines are not shown"
+                    )
+                } else {
+                    format!(
+                        "`{path}` is not a Redis config ({unknown} of its {lines} lines are no directives); its lines are not shown"
+                    )
+                };
+                d.help = Some(if files.contains(&FileId::ROOT) {
+                    "redlint checks redis.conf and sentinel.conf files; rules and fixes leave this one alone".into()
+                } else {
+                    "include only redis.conf files".into()
+                });
             }
             kept.push(d);
         }

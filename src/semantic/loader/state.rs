@@ -53,8 +53,10 @@ pub(super) struct Loader {
     pub(super) files_read: usize,
     /// Includes outside this directory are not read (`--include-root`).
     pub(super) include_root: Option<PathBuf>,
-    /// Per unit being read: directive lines, and how many of them were unknown.
-    pub(super) unit_lines: Vec<(usize, usize)>,
+    /// Per unit being read: its directive lines, and how many were unknown or foreign.
+    pub(super) unit_lines: Vec<LineCounts>,
+    /// The checked file itself is not a Redis config: its lines are mostly foreign.
+    pub(super) root_not_a_config: bool,
     pub(super) overlay: Arc<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
     pub(super) save: SaveState,
     /// Module configs (`a.b value`, 7.0+) seen, by entry.
@@ -71,4 +73,14 @@ pub(super) struct SaveState {
     pub(super) after_include: bool,
     /// 6.2: parse units that already cleared the list.
     pub(super) cleared_units: Vec<usize>,
+}
+
+/// How many directive lines a parse unit has, how many of them are unknown, and how many are
+/// foreign: written in another format (`Key=Value`, `[section]`) or unknown with nothing they
+/// could mean.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct LineCounts {
+    pub(super) lines: usize,
+    pub(super) unknown: usize,
+    pub(super) foreign: usize,
 }

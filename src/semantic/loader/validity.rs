@@ -117,6 +117,11 @@ impl Loader {
                 );
                 return false;
             }
+            if (name.contains('=') || name.starts_with('['))
+                && let Some(counts) = self.unit_lines.last_mut()
+            {
+                counts.foreign += 1;
+            }
             self.module_configs.push(idx);
             return true;
         }
@@ -153,8 +158,10 @@ impl Loader {
                 self.catalog.version.pretty()
             ));
         }
+        let foreign = help.is_none() || name.contains('=') || name.starts_with('[');
         if let Some(counts) = self.unit_lines.last_mut() {
-            counts.1 += 1;
+            counts.unknown += 1;
+            counts.foreign += usize::from(foreign);
         }
         self.report(
             Check::UnknownDirective,
