@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::server::{Server, certificates, free_port, have, run, start_server};
+use common::server::{Server, certificates, free_port, have, run, server_target, start_server};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -63,17 +63,6 @@ fn rule_ids(json: &[u8]) -> Vec<String> {
         .flat_map(|f| f["diagnostics"].as_array().unwrap().iter())
         .map(|d| d["rule"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The release line of the installed redis-server (`7.0`).
-fn server_target() -> String {
-    let out = run(Command::new("redis-server").arg("--version"));
-    let v = out
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .expect("a version");
-    let mut parts = v.split('.');
-    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
 }
 
 const CORE: &[&str] = &[

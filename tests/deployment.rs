@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::server::{Server, free_port, have, run};
+use common::server::{Server, free_port, have, run, server_target};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -362,17 +362,6 @@ fn tools() -> bool {
         }
     }
     true
-}
-
-/// The target version of the installed redis-server (`7.0` for 7.0.15).
-fn server_target() -> String {
-    let out = run(Command::new("redis-server").arg("--version"));
-    let v = out
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .expect("redis-server --version names its version");
-    let mut parts = v.split('.');
-    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
 }
 
 /// The password of the `user default` line (its last `>` rule), else of `requirepass`.

@@ -5,22 +5,11 @@
 
 mod common;
 
-use common::server::{Server, certificates, free_port, have, run};
+use common::server::{Server, certificates, free_port, have, run, server_target};
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// The target version of the installed redis-server (`7.0` for 7.0.15).
-fn server_target() -> String {
-    let out = run(Command::new("redis-server").arg("--version"));
-    let v = out
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .expect("redis-server --version names its version");
-    let mut parts = v.split('.');
-    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
-}
 
 #[test]
 fn a_fixed_insecure_config_is_hardened_on_a_live_server() {

@@ -124,6 +124,15 @@ fn target_name(model: &Model, directive: &str) -> Option<String> {
         .find_map(|n| model.catalog.lookup(n).map(|(p, _)| p.to_string()))
 }
 
+/// Add to `list` the items of `more` it does not hold yet, in order.
+fn add_new(list: &mut Vec<String>, more: &[String]) {
+    for m in more {
+        if !list.contains(m) {
+            list.push(m.clone());
+        }
+    }
+}
+
 struct Planner<'a, 'b> {
     ctx: &'a Ctx<'b>,
     applicability: Applicability,
@@ -452,13 +461,7 @@ impl Planner<'_, '_> {
             match entry.span() {
                 Some(line) => {
                     denied_to.push(user.name.clone());
-                    denied.extend(
-                        reachable
-                            .iter()
-                            .filter(|c| !denied.contains(c))
-                            .cloned()
-                            .collect::<Vec<_>>(),
-                    );
+                    add_new(&mut denied, &reachable);
                     self.changes.push(Change::Append {
                         line: line.clone(),
                         words: deny(&reachable),
@@ -482,13 +485,7 @@ impl Planner<'_, '_> {
                 ));
             }
             denied_to.push("default".into());
-            denied.extend(
-                reachable
-                    .iter()
-                    .filter(|c| !denied.contains(c))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
+            add_new(&mut denied, &reachable);
             self.new_default_user(&reachable);
         }
         if denied.is_empty() {

@@ -135,3 +135,14 @@ pub fn start_server(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// The release line of the installed redis-server (`7.0` for 7.0.15), as a target version.
+pub fn server_target() -> String {
+    let out = run(Command::new("redis-server").arg("--version"));
+    let v = out
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("v="))
+        .expect("redis-server --version names its version");
+    let mut parts = v.split('.');
+    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
+}
