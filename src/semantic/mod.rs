@@ -5,6 +5,7 @@
 pub mod acl;
 mod analysis;
 mod arglist;
+pub mod cmdline;
 pub mod deployment;
 pub mod detect;
 mod environment;

@@ -118,9 +118,12 @@ fn unresolvable_binds(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
         return;
     }
     // Letters, digits and what IPv4, IPv6 (with a zone) and host names are written with.
+    // A host name label never starts with `-` (`bind --port`, made by a command line whose
+    // `--bind` took the next option as its value).
     let resolvable = |a: &[u8]| {
         a.iter()
             .all(|&b| b.is_ascii_alphanumeric() || b".:-_%*".contains(&b))
+            && !a.starts_with(b"-")
     };
     let Some((index, address)) = entry
         .args

@@ -10,7 +10,7 @@ mod parse;
 mod tree;
 mod value;
 
-pub use lexer::tokenize;
+pub use lexer::{count_tokens, tokenize};
 pub use parse::{parse, parse_shared};
 pub use tree::{
     LexError, LexErrorKind, Line, LineKind, SyntaxTree, Token, TokenKind, is_c_space, is_trim_byte,
