@@ -174,6 +174,39 @@ fn the_files_of_a_group_share_one_password() {
 }
 
 #[test]
+fn group_makes_the_files_given_one_group() {
+    // Ports that do not link them: only `--group` says they belong together.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.conf", "b.conf"] {
+        std::fs::write(dir.path().join(name), "bind 127.0.0.1\n").unwrap();
+    }
+    let fix = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--target-version",
+            "7.0",
+        ];
+        args.extend(extra);
+        args.extend(["a.conf", "b.conf"]);
+        redlint(dir.path(), &args);
+        let text = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap();
+        let pair = (password_of(&text("a.conf")), password_of(&text("b.conf")));
+        for name in ["a.conf", "b.conf"] {
+            std::fs::write(dir.path().join(name), "bind 127.0.0.1\n").unwrap();
+        }
+        pair
+    };
+    let (a, b) = fix(&[]);
+    assert_eq!((a.len(), b.len()), (64, 64));
+    assert_ne!(a, b, "files of no group share no password");
+    let (a, b) = fix(&["--group"]);
+    assert_eq!(a.len(), 64);
+    assert_eq!(a, b, "--group gives them one password");
+}
+
+#[test]
 fn sentinel_learns_the_new_password_of_its_primary() {
     // A Sentinel that already has a password of its own still needs the primary's.
     let out = diff_of(
