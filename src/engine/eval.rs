@@ -250,9 +250,21 @@ impl Ctx<'_> {
                         e.key(),
                         &e.args,
                     );
+                    // Markup with spaces (`{{ pw }}`) splits into several values.
+                    // Only when the first value opens markup: a line of a million addresses
+                    // is not joined.
+                    let joined = || {
+                        e.args.len() > 1
+                            && e.args.first().is_some_and(|a| {
+                                [&b"{{"[..], b"{%", b"<%", b"${"]
+                                    .iter()
+                                    .any(|o| a.starts_with(o))
+                            })
+                            && is_placeholder(&e.args.joined(b' '))
+                    };
                     e.args.iter().enumerate().any(|(i, a)| {
                         is_placeholder(a) && (*within == PlaceholderIn::Any || secret.contains(&i))
-                    })
+                    }) || (*within == PlaceholderIn::Any || !secret.is_empty()) && joined()
                 }
                 _ => false,
             },

@@ -113,7 +113,7 @@ fn items<'a>(rule: &Rule, ctx: &Ctx<'a>) -> Vec<Item<'a>> {
             .cfg
             .entries
             .iter()
-            .filter(|e| e.valid && !e.opaque && set_explicitly(ctx.cfg, e))
+            .filter(|e| (e.valid || fe.invalid_lines) && !e.opaque && set_explicitly(ctx.cfg, e))
             .map(Item::Entry)
             .collect(),
         ForeachKind::Entries(Some(d)) => ctx

@@ -123,6 +123,8 @@ pub enum ForeachKind {
 pub struct Foreach {
     pub kind: ForeachKind,
     pub collect: bool,
+    /// Entries: rejected lines too.
+    pub invalid_lines: bool,
 }
 
 /// A fix as the rule declares it; the fix engine turns it into edits.
@@ -529,6 +531,7 @@ pub(super) fn compile(
             Some(Foreach {
                 kind,
                 collect: fe.collect,
+                invalid_lines: fe.invalid_lines,
             })
         }
     };

@@ -129,6 +129,10 @@ pub struct Foreach {
     /// Report one finding for all matching items (`{items}`) instead of one per item.
     #[serde(default)]
     pub collect: bool,
+    /// With `entries`: the lines redis-server rejects too (a placeholder that splits into
+    /// several values is a wrong-arity line, and still a placeholder).
+    #[serde(default)]
+    pub invalid_lines: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

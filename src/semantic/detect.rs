@@ -156,6 +156,36 @@ fn plain_expression(line: &[u8]) -> bool {
         .any(|k| keyword(k)))
 }
 
+/// The template markup in a line (`{{ … }}`, `{% … %}`, `<% … %>`, `${…}`), opener to closer
+/// (to the end of the line when it is not closed). Quotes and spaces inside are the renderer's,
+/// not redis-server's: `bind {{ addr | default('127.0.0.1') }}` has one value.
+pub fn markup_spans(line: &[u8]) -> Vec<std::ops::Range<usize>> {
+    const PAIRS: &[(&[u8], &[u8])] = &[
+        (b"{{", b"}}"),
+        (b"{%", b"%}"),
+        (b"<%", b"%>"),
+        (b"${", b"}"),
+    ];
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < line.len() {
+        let rest = &line[at..];
+        match PAIRS.iter().find(|(open, _)| rest.starts_with(open)) {
+            Some((open, close)) => {
+                let body = &rest[open.len()..];
+                let end = body
+                    .windows(close.len())
+                    .position(|w| w == *close)
+                    .map_or(line.len(), |i| at + open.len() + i + close.len());
+                spans.push(at..end);
+                at = end;
+            }
+            None => at += 1,
+        }
+    }
+    spans
+}
+
 /// Whether a value holds template markup that a renderer replaces (`{{ … }}`, `{% … %}`,
 /// `<%= … %>`, `${…}`, envsubst's `$VAR`): in template mode such a value is unknown.
 pub fn has_template_markup(value: &[u8]) -> bool {

@@ -79,7 +79,18 @@ impl Loader {
                 continue;
             }
             // The line's tokens, name first, read now: the tree keeps none.
-            let tokens = line.tokens(self.unit_bytes());
+            let mut tokens = line.tokens(self.unit_bytes());
+            let mut lex_error = lex_error;
+            if self.template
+                && let Some(words) = markup_tokens(&self.unit_bytes()[content.clone()])
+            {
+                // Markup is one piece of a value, whatever quotes and spaces it holds.
+                tokens = words
+                    .into_iter()
+                    .map(|t| t.shifted(content.start))
+                    .collect();
+                lex_error = None;
+            }
             if let Some((kind, offset)) = lex_error {
                 let meant = self.meant_of(&tokens);
                 let masked = secrets::line_secrets(
@@ -355,4 +366,20 @@ fn relative_to_process_dir(path: &Path) -> PathBuf {
 /// The path with symlinks and `..` resolved (as given when it does not exist).
 pub(super) fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A template line's tokens with its markup read as opaque bytes (spans into the line), or
+/// `None` when it has no markup or does not split even so.
+fn markup_tokens(line: &[u8]) -> Option<Vec<syntax::Token>> {
+    let spans = detect::markup_spans(line);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut masked = line.to_vec();
+    for span in spans {
+        masked[span].fill(b'x');
+    }
+    // The values of tokens holding markup are unknown (opaque) anyway: only their spans and
+    // their number matter.
+    syntax::tokenize(&masked).ok()
 }
