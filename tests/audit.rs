@@ -6,21 +6,14 @@
 
 mod common;
 
-use common::server::{Server, certificates, free_port, have, run, server_target, start_server};
+use common::server::{Server, certificates, free_port, have_all, run, server_target, start_server};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
 fn prerequisites() -> bool {
-    for program in ["redis-server", "redis-cli", "openssl"] {
-        if !have(program) {
-            assert!(!common::in_ci(), "{program} is missing but CI is set");
-            eprintln!("skipping: {program} not found");
-            return false;
-        }
-    }
-    true
+    have_all(&["redis-server", "redis-cli", "openssl"])
 }
 
 fn p(x: &Path) -> String {

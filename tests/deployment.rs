@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::server::{Server, free_port, have, run, server_target};
+use common::server::{Server, free_port, have_all, run, server_target};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -386,17 +386,6 @@ fn diff_masks_secrets_by_token() {
 // ---------------------------------------------------------------------------------------------
 // Live
 
-fn tools() -> bool {
-    for program in ["redis-server", "redis-cli"] {
-        if !have(program) {
-            assert!(!common::in_ci(), "{program} is missing but CI is set");
-            eprintln!("skipping: {program} not found");
-            return false;
-        }
-    }
-    true
-}
-
 /// The password of the `user default` line (its last `>` rule), else of `requirepass`.
 fn password_of(conf: &str) -> String {
     let user = conf
@@ -515,7 +504,7 @@ fn fix_together(root: &Path, confs: &[&PathBuf], target: &str) {
 
 #[test]
 fn a_fixed_primary_replica_and_sentinel_still_replicate_and_fail_over() {
-    if !tools() {
+    if !have_all(&["redis-server", "redis-cli"]) {
         return;
     }
     let root = tempfile::tempdir().unwrap();
@@ -604,7 +593,7 @@ fn key_slot(key: &[u8]) -> u16 {
 
 #[test]
 fn a_fixed_cluster_still_migrates_slots() {
-    if !tools() {
+    if !have_all(&["redis-server", "redis-cli"]) {
         return;
     }
     let root = tempfile::tempdir().unwrap();

@@ -316,11 +316,9 @@ impl Planner<'_, '_> {
             what: "the new password of the default user".into(),
             value: pw.clone(),
         });
-        if model.sentinel {
-            self.set("requirepass", vec![pw]);
-            return;
+        if !model.sentinel {
+            self.follow_masterauth(old.as_deref(), &pw);
         }
-        self.follow_masterauth(old.as_deref(), &pw);
         if model.target.at_least(6, 0)
             && let Some(user) = default_user_line(model)
         {

@@ -146,3 +146,15 @@ pub fn server_target() -> String {
     let mut parts = v.split('.');
     format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
 }
+
+/// Whether every program runs; when one is missing, skip (say so) outside CI and fail in CI.
+pub fn have_all(programs: &[&str]) -> bool {
+    for program in programs {
+        if !have(program) {
+            assert!(!super::in_ci(), "{program} is missing but CI is set");
+            eprintln!("skipping: {program} not found");
+            return false;
+        }
+    }
+    true
+}
