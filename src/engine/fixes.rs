@@ -316,9 +316,6 @@ impl Planner<'_, '_> {
             what: "the new password of the default user".into(),
             value: pw.clone(),
         });
-        if !model.sentinel {
-            self.follow_masterauth(old.as_deref(), &pw);
-        }
         if model.target.at_least(6, 0)
             && let Some(user) = default_user_line(model)
         {
@@ -330,11 +327,16 @@ impl Planner<'_, '_> {
             });
             // A requirepass line left with the old password would still be the old secret.
             if model.is_written("requirepass") {
-                self.set("requirepass", vec![pw]);
+                self.set("requirepass", vec![pw.clone()]);
             }
-            return;
+        } else {
+            self.set("requirepass", vec![pw.clone()]);
         }
-        self.set("requirepass", vec![pw]);
+        // After the password's own edits: an appended line goes after words added to the
+        // last line, not between them.
+        if !model.sentinel {
+            self.follow_masterauth(old.as_deref(), &pw);
+        }
     }
 
     /// Replicas and cluster peers authenticate with `masterauth` as the replication user: a

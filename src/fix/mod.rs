@@ -230,7 +230,9 @@ pub fn materialize(plan: &FixPlan, sources: &Sources, primary: Option<&Span>) ->
 /// in the order given.
 pub fn apply(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
     let mut edits: Vec<&Edit> = edits.to_vec();
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    // At one place, words added to a line (` -flushall`) go before a line added after it:
+    // the other way round the words would land on the new line.
+    edits.sort_by_key(|e| (e.range.start, e.range.end, !e.content.starts_with(b" ")));
     let mut out = Vec::with_capacity(bytes.len() + 64);
     let mut at = 0;
     for e in edits {
@@ -302,6 +304,23 @@ mod tests {
         );
         let fixed = insert_into(conf, "requirepass", &["x"]);
         assert!(fixed.ends_with(b"# requirepass foobared\nrequirepass x\n"));
+    }
+
+    #[test]
+    fn words_added_to_the_last_line_go_before_a_new_line() {
+        let bytes = b"user default on";
+        let line = Edit {
+            range: 15..15,
+            content: b"\nhz 10".to_vec(),
+        };
+        let words = Edit {
+            range: 15..15,
+            content: b" -flushall".to_vec(),
+        };
+        assert_eq!(
+            apply(bytes, &[&line, &words]),
+            b"user default on -flushall\nhz 10"
+        );
     }
 
     #[test]
