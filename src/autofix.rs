@@ -301,11 +301,7 @@ pub fn fix(req: &FixRequest) -> Result<Fixed, FixError> {
     }
     let old_secret_values: Vec<Vec<u8>> = originals
         .values()
-        .flat_map(|(bytes, spans)| {
-            spans.iter().filter_map(|r| {
-                Some(crate::semantic::secrets::value_of(bytes.get(r.clone())?).to_vec())
-            })
-        })
+        .flat_map(|(bytes, spans)| secret_values(bytes, spans))
         .collect();
     let mut files = Vec::new();
     for (id, source) in report.sources.iter() {

@@ -901,7 +901,15 @@ impl Fixing<'_> {
                 Err(e) => return Err(UsageError::Fix(e.to_string())),
             };
             changed |= !fixed.files.is_empty();
-            if let (Some(port), Some(pw)) = (members[i].port, default_password(&fixed, &options)) {
+            // Only a Sentinel of the run reads it: no second analysis otherwise.
+            let watched = |port: i64| {
+                members
+                    .iter()
+                    .any(|m| m.monitors.iter().any(|(_, p)| *p == port))
+            };
+            if let Some(port) = members[i].port.filter(|&p| watched(p))
+                && let Some(pw) = default_password(&fixed, &options)
+            {
                 passwords_by_port.insert(port, pw);
             }
             let diff = if self.args.diff {
@@ -910,6 +918,7 @@ impl Fixing<'_> {
                 String::new()
             };
             if self.args.diff {
+                // Nothing is written: the diffs are printed once every file is fixed.
             } else if stdin {
                 let root = fixed
                     .files
@@ -992,6 +1001,13 @@ impl Fixing<'_> {
         UsageError,
     > {
         use redlint::semantic::deployment::{Member, groups};
+        // One file is a group of its own: no reading ahead (the pre-commit hook's case).
+        if self.paths.len() < 2 {
+            return Ok((
+                vec![None; self.paths.len()],
+                vec![Member::default(); self.paths.len()],
+            ));
+        }
         let mut members = Vec::new();
         for path in self.paths {
             let member = if path == Path::new("-") {

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::server::{Server, certificates, free_port, have_all, run, server_target, start_server};
+use common::server::{
+    Server, certificates, free_port, have_all, redis_cli, run, server_target, start_server,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -26,15 +28,7 @@ fn start(dir: &Path, conf: &Path, ready: impl Fn() -> String) -> Server {
 }
 
 fn cli(port: u16, args: &[&str]) -> String {
-    run(Command::new("redis-cli")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "--no-auth-warning",
-        ])
-        .args(args))
+    redis_cli(port, args)
 }
 
 fn redlint(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::server::{Server, free_port, have_all, run, server_target};
+use common::server::{Server, free_port, have_all, redis_cli, run, server_target};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -417,20 +417,12 @@ fn masterauth_of(conf: &str) -> String {
 }
 
 fn cli(port: u16, password: &str, args: &[&str]) -> String {
-    run(Command::new("redis-cli")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "--no-auth-warning",
-        ])
-        .args(if password.is_empty() {
-            vec![]
-        } else {
-            vec!["-a", password]
-        })
-        .args(args))
+    let auth: &[&str] = if password.is_empty() {
+        &[]
+    } else {
+        &["-a", password]
+    };
+    redis_cli(port, &[auth, args].concat())
 }
 
 /// Start a server (or a Sentinel) from `conf`, in `conf`'s directory.

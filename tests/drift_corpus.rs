@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 use support::common::{
     self,
-    server::{Server, free_port, run, start_server},
+    server::{Server, free_port, redis_cli, start_server},
 };
 use support::corpus;
 use support::oracle::{self, Mode};
@@ -33,15 +33,10 @@ const AUDIT_PASSWORD: &str = "the-audit-password-of-this-test";
 /// Start the server on its file in `dir`; `None` when it does not answer in time.
 fn start(dir: &Path, port: u16) -> Option<Server> {
     let ping = || {
-        run(Command::new("redis-cli")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "--no-auth-warning",
-            ])
-            .args(["--user", "redlint-audit", "--pass", AUDIT_PASSWORD, "PING"]))
+        redis_cli(
+            port,
+            &["--user", "redlint-audit", "--pass", AUDIT_PASSWORD, "PING"],
+        )
     };
     start_server(dir, Path::new(CONFIG_NAME), Duration::from_secs(10), ping).ok()
 }

@@ -94,14 +94,13 @@ fn file_hints(analysis: &Analysis) -> DeploymentHints {
         let text = &bytes[line.content()];
         match line.kind {
             LineKind::Comment => {
-                let lower = text.to_ascii_lowercase();
                 if hints.external_password.is_none()
-                    && (contains(&lower, b"--requirepass") || contains(&lower, b"--masterauth"))
+                    && (contains(text, b"--requirepass") || contains(text, b"--masterauth"))
                 {
                     hints.external_password =
                         Some("a comment says the password is passed with `--requirepass`".into());
                 }
-                if hints.sentinel.is_none() && !stock && contains(&lower, b"sentinel") {
+                if hints.sentinel.is_none() && !stock && contains(text, b"sentinel") {
                     hints.sentinel = Some("a comment names Sentinel".into());
                 }
             }
@@ -112,8 +111,11 @@ fn file_hints(analysis: &Analysis) -> DeploymentHints {
     hints
 }
 
+/// Whether `haystack` holds `needle` (lowercase), in any case; no copy of each comment.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// What fixes must keep working in a config's deployment.

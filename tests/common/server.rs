@@ -158,3 +158,16 @@ pub fn have_all(programs: &[&str]) -> bool {
     }
     true
 }
+
+/// `redis-cli -h 127.0.0.1 -p PORT --no-auth-warning ARGS`: its stdout and stderr together.
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    run(Command::new("redis-cli")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "--no-auth-warning",
+        ])
+        .args(args))
+}
