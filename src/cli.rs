@@ -297,6 +297,7 @@ impl From<redlint::Error> for UsageError {
         match e {
             redlint::Error::Catalog(c) => UsageError::Catalog(c),
             redlint::Error::Rules(r) => UsageError::Rules(r),
+            e @ redlint::Error::Host { .. } => UsageError::Other(e.to_string()),
         }
     }
 }
@@ -462,6 +463,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     if let Some(v) = target {
         redlint::catalog::Catalog::load(v)?;
         options.target = v;
+        options.target_given = true;
     }
     let rules = args.run.rules(&config)?;
     let settings = lint_settings(

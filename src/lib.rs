@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod checks;
 pub mod diagnostic;
 pub mod docs;
+pub mod embedded;
 pub mod engine;
 pub mod fix;
 mod linter;

@@ -10,6 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["catalog", "diagnostic"],
     &["checks"],
     &["semantic"],
+    &["embedded"],
     &["ruleset"],
     &["engine", "settings", "suppress", "docs"],
     &["fix"],

@@ -30,6 +30,9 @@ pub struct CheckOptions {
     pub overlay: Arc<BTreeMap<PathBuf, Vec<u8>>>,
     /// Includes outside this directory are not read (`--include-root`).
     pub include_root: Option<PathBuf>,
+    /// `target` was given (`--target-version`, `redlint.toml`): an image tag does not
+    /// change it.
+    pub target_given: bool,
 }
 
 impl Default for CheckOptions {
@@ -41,6 +44,7 @@ impl Default for CheckOptions {
             template: None,
             overlay: Arc::default(),
             include_root: None,
+            target_given: false,
         }
     }
 }

@@ -22,6 +22,21 @@ pub struct CommandLine {
     pub options: Vec<u8>,
     /// The argument (index into the arguments given) that starts each line of `options`.
     pub line_args: Vec<usize>,
+    /// Where each byte run of `options` came from, in order and covering it.
+    pub origins: Vec<ArgOrigin>,
+}
+
+/// A run of [`CommandLine::options`] bytes and the argument it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgOrigin {
+    /// Start of the run in `options`.
+    pub at: usize,
+    pub len: usize,
+    /// Index of the argument.
+    pub arg: usize,
+    /// When the run is the argument's own bytes, where in the argument it starts; `None` for
+    /// bytes redis-server adds (quotes, escapes, spaces, newlines).
+    pub arg_offset: Option<usize>,
 }
 
 impl CommandLine {
@@ -69,6 +84,7 @@ pub fn parse(args: &[&[u8]], version: Version) -> CommandLine {
     let is_name = |a: &[u8]| a.starts_with(b"--");
     let mut line_done = true;
     let options = &mut out.options;
+    let origins = &mut out.origins;
     while j < args.len() {
         let arg = args[j];
         let last = j + 1 == args.len();
@@ -76,14 +92,19 @@ pub fn parse(args: &[&[u8]], version: Version) -> CommandLine {
             out.stdin = true;
         } else if is_name(arg) && (line_done || !modern) {
             if !options.is_empty() || !out.line_args.is_empty() {
+                let from = options.len();
                 options.push(b'\n');
+                note(origins, options, from, j, None);
             }
             // A name with a newline in it starts more than one line.
             for _ in 0..arg.iter().filter(|&&b| b == b'\n').count() {
                 out.line_args.push(j);
             }
             out.line_args.push(j);
+            let from = options.len();
             options.extend_from_slice(&arg[2..]);
+            note(origins, options, from, j, Some(2));
+            let from = options.len();
             options.push(b' ');
             if modern {
                 // sdssplitargs: one word is a name alone, which takes the next argument (a
@@ -98,14 +119,44 @@ pub fn parse(args: &[&[u8]], version: Version) -> CommandLine {
                     line_done = true;
                 }
             }
+            note(origins, options, from, j, None);
         } else {
+            let from = options.len();
             repr(options, arg);
-            options.push(b' ');
+            if options.len() == from + arg.len() + 2 {
+                // Nothing escaped: the argument's bytes between two added quotes.
+                let end = options.len();
+                note(origins, &options[..from + 1], from, j, None);
+                note(origins, &options[..end - 1], from + 1, j, Some(0));
+                options.push(b' ');
+                note(origins, options, end - 1, j, None);
+            } else {
+                options.push(b' ');
+                note(origins, options, from, j, None);
+            }
             line_done = true;
         }
         j += 1;
     }
     out
+}
+
+/// Record what `options` holds from `from` on as coming from argument `arg`.
+fn note(
+    origins: &mut Vec<ArgOrigin>,
+    options: &[u8],
+    from: usize,
+    arg: usize,
+    arg_offset: Option<usize>,
+) {
+    if options.len() > from {
+        origins.push(ArgOrigin {
+            at: from,
+            len: options.len() - from,
+            arg,
+            arg_offset,
+        });
+    }
 }
 
 /// `sdscatrepr`: `arg` in double quotes, with `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b`
@@ -162,6 +213,33 @@ mod tests {
             text(&["--sentinel", "--port", "1"], v),
             "sentinel \nport \"1\" "
         );
+    }
+
+    #[test]
+    fn origins_cover_the_options_and_point_at_argument_bytes() {
+        let v = Version::redis(7, 0);
+        let args: &[&[u8]] = &[b"--port", b"6380", b"--bind", b"a\"b", b"--save"];
+        let cl = parse(args, v);
+        let mut at = 0;
+        for o in &cl.origins {
+            assert_eq!(o.at, at, "{:?}", cl.origins);
+            at += o.len;
+            if let Some(off) = o.arg_offset {
+                assert_eq!(
+                    &cl.options[o.at..o.at + o.len],
+                    &args[o.arg][off..off + o.len]
+                );
+            }
+        }
+        assert_eq!(at, cl.options.len());
+        // `6380` is the argument's own bytes inside added quotes; `a"b` is escaped.
+        let verbatim: Vec<usize> = cl
+            .origins
+            .iter()
+            .filter(|o| o.arg_offset.is_some())
+            .map(|o| o.arg)
+            .collect();
+        assert_eq!(verbatim, [0, 1, 2, 4]);
     }
 
     #[test]

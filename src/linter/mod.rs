@@ -8,6 +8,8 @@ use crate::ruleset::{RuleLoadError, RuleSet};
 use crate::semantic::{CheckOptions, ServerView};
 use crate::settings::LintSettings;
 use crate::source::{FileId, Location, Sources, Span};
+mod host;
+
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -20,6 +22,12 @@ pub enum Error {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Rules(#[from] Box<RuleLoadError>),
+    /// A Compose file, Dockerfile or manifest that cannot be read.
+    #[error("{}:{}:{}: {}", path.display(), error.line, error.column, error.message)]
+    Host {
+        path: PathBuf,
+        error: crate::embedded::HostError,
+    },
 }
 
 /// What checking one file found.
@@ -43,6 +51,8 @@ pub struct FileReport {
     pub not_a_config: bool,
     /// Parse units whose parsed bytes differ from the files (NUL bytes, glob includes).
     views: Vec<ServerView>,
+    /// Things to say once about the run (the version an image tag was checked as).
+    pub notes: Vec<String>,
 }
 
 impl FileReport {
@@ -68,6 +78,7 @@ impl FileReport {
             server: Some(server),
             not_a_config: false,
             views: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -153,8 +164,23 @@ pub fn check_bytes(
     )
 }
 
-/// Check `bytes` with the given rules and settings.
+/// Check `bytes` with the given rules and settings: a config, or a host file (Compose,
+/// Dockerfile, Kubernetes, Helm values) by its name, whose configs are checked in it.
 pub fn lint_bytes(
+    path: &std::path::Path,
+    bytes: impl Into<Vec<u8>>,
+    options: &CheckOptions,
+    settings: &LintSettings,
+    rules: &RuleSet,
+) -> Result<FileReport, Error> {
+    match crate::embedded::kind_by_name(path) {
+        Some(kind) => host::lint_host(path, bytes.into(), kind, options, settings, rules),
+        None => lint_config(path, bytes, options, settings, rules),
+    }
+}
+
+/// Check `bytes` as a config file.
+pub(crate) fn lint_config(
     path: &std::path::Path,
     bytes: impl Into<Vec<u8>>,
     options: &CheckOptions,
@@ -211,6 +237,7 @@ pub fn lint_bytes(
         server: None,
         not_a_config: analysis.not_a_config,
         views: analysis.views,
+        notes: Vec::new(),
     })
 }
 

@@ -1,0 +1,202 @@
+//! Kubernetes manifests (containers that run the server, ConfigMaps holding its config) and
+//! Helm values of the common charts.
+
+use super::image::Image;
+use super::shell::Vars;
+use super::yaml::Node;
+use super::{Context, Embedded, HostError, Server, block, server_command, yaml_args};
+
+/// Workload kinds whose pod template holds containers.
+const POD_PATHS: &[&[&str]] = &[
+    &["spec", "containers"],
+    &["spec", "initContainers"],
+    &["spec", "template", "spec", "containers"],
+    &["spec", "template", "spec", "initContainers"],
+    &[
+        "spec",
+        "jobTemplate",
+        "spec",
+        "template",
+        "spec",
+        "containers",
+    ],
+];
+
+pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, HostError> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
+        let name = doc
+            .path(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("?");
+        if kind == "ConfigMap" || kind == "Secret" {
+            config_map(ctx, doc, kind, name, &mut out);
+            continue;
+        }
+        for path in POD_PATHS {
+            for container in doc.path(path).map_or(&[][..], Node::items) {
+                if let Some(e) = container_config(ctx, kind, name, container) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Keys of a ConfigMap that hold a config: `redis.conf`, `sentinel.conf`, and any `*.conf` of
+/// a map whose name says Redis, Valkey or Sentinel.
+fn config_map(ctx: &Context, doc: &Node, kind: &str, name: &str, out: &mut Vec<Embedded>) {
+    let lower = name.to_ascii_lowercase();
+    let named = ["redis", "valkey", "sentinel"]
+        .iter()
+        .any(|n| lower.contains(n));
+    for (key, value) in doc.get("data").map_or(&[][..], Node::entries) {
+        let Some(key) = key.as_str() else { continue };
+        let k = key.to_ascii_lowercase();
+        let conf = k.ends_with(".conf")
+            && (named
+                || ["redis", "valkey", "sentinel"]
+                    .iter()
+                    .any(|n| k.contains(n)));
+        if !conf {
+            continue;
+        }
+        let sentinel = k.contains("sentinel");
+        if let Some(e) = block(ctx, value, format!("{kind} `{name}` key `{key}`"), sentinel) {
+            out.push(e);
+        }
+    }
+}
+
+fn container_config(ctx: &Context, kind: &str, name: &str, container: &Node) -> Option<Embedded> {
+    let image_node = container.get("image");
+    let image = image_node
+        .and_then(Node::as_str)
+        .and_then(Image::parse)
+        .map(|i| (i, image_node.expect("read above").range.clone()));
+    let (mut argv, mut appender) = match container.get("command") {
+        Some(c) => yaml_args(ctx, c, Vars::Kubernetes),
+        None => (Vec::new(), None),
+    };
+    match container.get("args") {
+        Some(a) => {
+            let (more, app) = yaml_args(ctx, a, Vars::Kubernetes);
+            argv.extend(more);
+            appender = app;
+        }
+        None if container.get("command").is_some() => {}
+        None => {
+            // The image's entrypoint puts the server in front of arguments starting with `-`.
+            appender = image
+                .as_ref()
+                .filter(|(i, _)| {
+                    matches!(
+                        i.family,
+                        super::image::Family::Official | super::image::Family::Valkey
+                    )
+                })
+                .and(image_node)
+                .map(|n| super::new_key(ctx.src, n, "args", Vec::new()));
+        }
+    }
+    if image.is_none() && argv.is_empty() {
+        return None;
+    }
+    let command = server_command(argv, appender, image.as_ref().map(|(i, _)| i))?;
+    let container_name = container.get("name").and_then(Node::as_str).unwrap_or("?");
+    let anchor = container
+        .get("args")
+        .or(container.get("command"))
+        .or(image_node)
+        .map_or(container.range.clone(), |n| n.range.clone());
+    Some(
+        Server {
+            label: format!("{kind} `{name}` container `{container_name}`"),
+            image,
+            command,
+            mounts: Vec::new(),
+            presets: Vec::new(),
+            anchor,
+            ctx,
+        }
+        .embed(),
+    )
+}
+
+/// Helm values of the common charts (Bitnami's `redis` and `valkey`): `commonConfiguration`
+/// is read before each role's `configuration`; `auth.enabled` (on by default) gives the
+/// password on the command line, and `disableCommands` renames commands away.
+pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, HostError> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let common = doc.get("commonConfiguration");
+        let auth_off = doc
+            .path(&["auth", "enabled"])
+            .and_then(Node::as_str)
+            .is_some_and(|v| v == "false");
+        let roles = [("master", false), ("replica", false), ("sentinel", true)];
+        let mut any_role = false;
+        for (role, sentinel) in roles {
+            let Some(own) = doc.path(&[role, "configuration"]) else {
+                continue;
+            };
+            if own.as_str().is_none_or(str::is_empty) {
+                continue;
+            }
+            any_role = true;
+            let parts: Vec<&Node> = if sentinel {
+                vec![own]
+            } else {
+                common.into_iter().chain(std::iter::once(own)).collect()
+            };
+            if let Some(e) = values_config(ctx, &parts, role, sentinel, auth_off) {
+                out.push(e);
+            }
+        }
+        if !any_role
+            && let Some(common) = common
+            && let Some(e) = values_config(ctx, &[common], "common", false, auth_off)
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn values_config(
+    ctx: &Context,
+    parts: &[&Node],
+    role: &str,
+    sentinel: bool,
+    auth_off: bool,
+) -> Option<Embedded> {
+    let mut joined: Option<Embedded> = None;
+    for part in parts {
+        let Some(e) = block(ctx, part, String::new(), sentinel) else {
+            continue;
+        };
+        match &mut joined {
+            None => joined = Some(e),
+            Some(j) => {
+                // The chart writes each part as its own file, read one after the other.
+                if j.traced.text.last() != Some(&b'\n') {
+                    let owner = j.traced.owners.len() - 1;
+                    j.traced.push_made(b"\n", owner);
+                }
+                j.traced.append(e.traced);
+                j.template |= e.template;
+            }
+        }
+    }
+    let mut e = joined?;
+    e.label = format!("Helm values `{role}`");
+    if !auth_off && !sentinel {
+        e.external_password = Some(
+            "the chart's `auth.enabled` gives the password on the command line (`--requirepass`)"
+                .into(),
+        );
+    }
+    Some(e)
+}

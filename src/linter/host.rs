@@ -1,0 +1,252 @@
+//! Host files: each config a Compose file, Dockerfile, manifest or Helm values file holds is
+//! checked as a config, and its findings, secrets and fixes are mapped back to the host's
+//! own bytes.
+
+use super::{Error, FileReport, lint_config};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::embedded::map::{HostFile, OwnerKind, translate};
+use crate::embedded::{self, Embedded, HostKind};
+use crate::ruleset::RuleSet;
+use crate::semantic::CheckOptions;
+use crate::settings::LintSettings;
+use crate::source::{FileId, Sources, Span};
+use std::path::Path;
+
+/// Files a host's command line names are read up to this size.
+const MAX_FOLLOWED: u64 = 64 << 20;
+
+fn read_followed(options: &CheckOptions, path: &Path) -> Option<Vec<u8>> {
+    if let Some(bytes) = options.overlay.get(path) {
+        return Some(bytes.clone());
+    }
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FOLLOWED {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+pub(super) fn lint_host(
+    path: &Path,
+    bytes: Vec<u8>,
+    kind: HostKind,
+    options: &CheckOptions,
+    settings: &LintSettings,
+    rules: &RuleSet,
+) -> Result<FileReport, Error> {
+    let read = |p: &Path| read_followed(options, p);
+    let found = embedded::extract(kind, path, &bytes, options.target, &read).map_err(|error| {
+        Error::Host {
+            path: path.to_path_buf(),
+            error,
+        }
+    })?;
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        diagnostics: Vec::new(),
+        sources: Sources::default(),
+        secrets: Vec::new(),
+        sentinel: false,
+        server: None,
+        not_a_config: false,
+        views: Vec::new(),
+        notes: Vec::new(),
+    };
+    report.sources.add(path.to_path_buf(), bytes);
+    for e in &found {
+        check_one(e, path, options, settings, rules, &mut report)?;
+    }
+    // Two configs of one host may share lines (a chart's common configuration).
+    let mut seen = std::collections::HashSet::new();
+    report.diagnostics.retain(|d| {
+        seen.insert((
+            d.rule.clone(),
+            d.primary.as_ref().map(|s| (s.file, s.range.clone())),
+            d.message.clone(),
+        ))
+    });
+    Ok(report)
+}
+
+fn check_one(
+    e: &Embedded,
+    path: &Path,
+    options: &CheckOptions,
+    settings: &LintSettings,
+    rules: &RuleSet,
+    report: &mut FileReport,
+) -> Result<(), Error> {
+    let mut opts = options.clone();
+    if !options.target_given
+        && let Some(v) = e.version
+    {
+        opts.target = v;
+        if let Some(note) = &e.version_note {
+            report.notes.push(format!("{}: {note}", path.display()));
+        }
+    }
+    opts.sentinel = Some(e.sentinel);
+    opts.template = Some(e.template || options.template == Some(true));
+    let mut own_settings;
+    let settings = match &e.external_password {
+        Some(why) if settings.deployment.external_password.is_none() => {
+            own_settings = settings.clone();
+            own_settings.deployment.external_password = Some(why.clone());
+            &own_settings
+        }
+        _ => settings,
+    };
+    let inner = lint_config(path, e.traced.text.clone(), &opts, settings, rules)?;
+    report.sentinel |= inner.sentinel;
+    let followed = e
+        .followed
+        .as_ref()
+        .map(|(p, b)| report.sources.add(p.clone(), b.clone()));
+    // The inner check's files: its root is the text, the rest (includes) are files of their own.
+    let mut ids = vec![FileId::ROOT];
+    for (_, f) in inner.sources.iter().skip(1) {
+        ids.push(report.sources.add(f.path.clone(), f.bytes().to_vec()));
+    }
+    let mapper = Mapper {
+        e,
+        followed,
+        ids: &ids,
+    };
+    for mut d in inner.diagnostics {
+        let on_text = d.primary.as_ref().filter(|s| s.file == FileId::ROOT);
+        let on_added = on_text.is_some_and(|s| {
+            e.traced
+                .owner_of(s.range.start)
+                .is_some_and(|o| o.kind == OwnerKind::Added)
+        });
+        // What an image sets is a compiled default, not a line: setting it again overrides
+        // nothing written.
+        if on_added && d.rule == "correctness/overridden-directive" {
+            continue;
+        }
+        if e.only_args && !d.is_invalid() {
+            // The named config file is not here: only what the arguments say is judged.
+            let in_args = on_text.is_some_and(|s| {
+                e.traced
+                    .owner_of(s.range.start)
+                    .is_some_and(|o| matches!(o.kind, OwnerKind::Arg { .. }))
+            });
+            if !in_args {
+                continue;
+            }
+        }
+        let notes: Vec<String> = on_text
+            .map(|s| e.traced.notes(s.range.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        d.primary = Some(match &d.primary {
+            Some(s) => mapper.span(s),
+            None => Span::new(FileId::ROOT, e.anchor.clone()),
+        });
+        if !notes.is_empty() {
+            let mut help = d.help.take().unwrap_or_default();
+            for n in notes {
+                if !help.is_empty() {
+                    help.push('\n');
+                }
+                help.push_str(&format!("{n} ({})", e.label));
+            }
+            d.help = Some(help);
+        }
+        d.fix = d.fix.take().map(|f| mapper.fix(f));
+        report.diagnostics.push(d);
+    }
+    report
+        .secrets
+        .extend(inner.secrets.iter().map(|s| mapper.span(s)));
+    Ok(())
+}
+
+/// Spans and fixes of one embedded config's check, moved to the host's files.
+struct Mapper<'a> {
+    e: &'a Embedded,
+    followed: Option<FileId>,
+    ids: &'a [FileId],
+}
+
+impl Mapper<'_> {
+    fn host_id(&self, file: HostFile) -> FileId {
+        match file {
+            HostFile::Main => FileId::ROOT,
+            HostFile::Followed => self.followed.unwrap_or(FileId::ROOT),
+        }
+    }
+
+    fn span(&self, span: &Span) -> Span {
+        if span.file != FileId::ROOT {
+            return Span::new(self.ids[span.file.index()], span.range.clone());
+        }
+        match self.e.traced.to_host(span.range.clone()) {
+            Some(h) => Span::new(self.host_id(h.file), h.range),
+            None => Span::new(FileId::ROOT, self.e.anchor.clone()),
+        }
+    }
+
+    fn fix(&self, fix: Fix) -> Fix {
+        if fix.file != FileId::ROOT {
+            return Fix {
+                file: self.ids[fix.file.index()],
+                ..fix
+            };
+        }
+        if fix.edits.is_empty() {
+            return fix;
+        }
+        let mut edits = Vec::new();
+        let mut file = None;
+        for edit in &fix.edits {
+            let host = translate(
+                &self.e.traced,
+                edit.range.clone(),
+                &edit.content,
+                self.e.appender.as_ref(),
+            );
+            match host {
+                Ok(host) => {
+                    for h in host {
+                        if file.is_some_and(|f| f != h.file) {
+                            return display_only(fix, "it edits two files".into());
+                        }
+                        file = Some(h.file);
+                        edits.push(Edit {
+                            range: h.range,
+                            content: h.content,
+                        });
+                    }
+                }
+                Err(why) => return display_only(fix, why),
+            }
+        }
+        edits.sort_by_key(|e| e.range.start);
+        let mut keys = fix.keys.clone();
+        if let Some(at) = self.e.appender.as_ref().and_then(|a| a.creates_at())
+            && edits.iter().any(|e| e.range == (at..at))
+        {
+            // One new command line a pass: the next pass adds to it.
+            keys.push("embedded command line".into());
+        }
+        Fix {
+            file: self.host_id(file.unwrap_or(HostFile::Main)),
+            edits,
+            keys,
+            ..fix
+        }
+    }
+}
+
+fn display_only(fix: Fix, why: String) -> Fix {
+    Fix {
+        title: format!("{} (by hand: {why})", fix.title),
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+        secret: None,
+        ..fix
+    }
+}
