@@ -150,6 +150,10 @@ pub struct CheckArgs {
     /// Read the files as they are, even when they look like templates.
     #[arg(long)]
     pub no_template: bool,
+    /// Walk directories for configs only: skip Compose files, Dockerfiles, Kubernetes
+    /// manifests and Helm values (a file named on the command line is still read by its kind).
+    #[arg(long)]
+    pub no_embedded: bool,
     /// Read no included file outside this directory (for configs from untrusted changes).
     #[arg(long, value_name = "DIR")]
     pub include_root: Option<PathBuf>,
@@ -490,7 +494,10 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     } else {
         file.config_files.clone()
     };
-    let paths = walk::expand(&args.paths, &globs).map_err(UsageError::Other)?;
+    // `config-files` names what the walk picks; without it, host files that mention the
+    // server are picked too.
+    let embedded = !args.no_embedded && file.config_files.is_empty();
+    let paths = walk::expand(&args.paths, &globs, embedded).map_err(UsageError::Other)?;
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
         if !paths.iter().any(|p| p.starts_with(dir)) {
             eprintln!(
@@ -526,7 +533,14 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     // A closed pipe (`redlint check ... | head`) is not an error of the check.
     let mut pipe_open = true;
     let render = |report: &FileReport| reporter.render_file(report);
+    let mut said = std::collections::HashSet::new();
     let each = |report: FileReport, rendered: Option<String>| {
+        // Said once a run: the version an image tag is checked as.
+        for note in &report.notes {
+            if said.insert(note.clone()) {
+                eprintln!("redlint: note: {note}");
+            }
+        }
         failed |= report.diagnostics.iter().any(|d| d.severity >= threshold);
         reported += 1;
         if pipe_open {
@@ -769,9 +783,10 @@ fn check_all(
 }
 
 /// Whether a file may include another: any line that starts with `include` (stdin always
-/// may, and is never read twice).
+/// may, and is never read twice; a host file may name a config).
 fn may_include(path: &Path) -> bool {
-    if path == Path::new("-") {
+    // A host file's command line may name a config file of the repository.
+    if path == Path::new("-") || redlint::embedded::kind_by_name(path).is_some() {
         return true;
     }
     let Ok(bytes) = read_input(path) else {
@@ -840,12 +855,20 @@ impl Fixing<'_> {
         let (mut hints, members) = self.group_hints()?;
         // Servers first, then Sentinels: a Sentinel's fix follows the passwords its primaries
         // were given.
+        // Host files (Compose, Dockerfiles, manifests) before configs: a config a host's command
+        // line names is fixed within it, once.
+        let is_host = |p: &Path| redlint::embedded::kind_by_name(p).is_some();
         let mut order: Vec<usize> = (0..self.paths.len()).collect();
-        order.sort_by_key(|&i| members[i].sentinel);
+        order.sort_by_key(|&i| (members[i].sentinel, !is_host(&self.paths[i])));
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut within_hosts: std::collections::HashSet<PathBuf> = Default::default();
         let mut passwords_by_port: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
         let mut done: BTreeMap<usize, (FileReport, String)> = BTreeMap::new();
         for i in order {
             let path = &self.paths[i];
+            if !within_hosts.is_empty() && within_hosts.contains(&canonical(path)) {
+                continue;
+            }
             let bytes = read_input(path)?;
             let stdin = path == Path::new("-");
             let options = self.options.for_path(shown(path, self.args))?;
@@ -903,6 +926,16 @@ impl Fixing<'_> {
                 Err(e) => return Err(UsageError::Fix(e.to_string())),
             };
             changed |= !fixed.files.is_empty();
+            if is_host(path) {
+                within_hosts.extend(
+                    fixed
+                        .report
+                        .sources
+                        .iter()
+                        .skip(1)
+                        .map(|(_, f)| canonical(&f.path)),
+                );
+            }
             // Only a Sentinel of the run reads it: no second analysis otherwise.
             let watched = |port: i64| {
                 members

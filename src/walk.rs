@@ -1,5 +1,6 @@
 //! Which files a run checks: files named on the command line always; directories walked (in
-//! parallel, honouring `.gitignore` and friends) for files whose names look like configs.
+//! parallel, honouring `.gitignore` and friends) for files whose names look like configs, and
+//! Compose files, Dockerfiles, manifests and Helm values that mention the server.
 
 use glob::Pattern;
 use std::path::{Path, PathBuf};
@@ -13,9 +14,26 @@ pub const DEFAULT_CONFIG_FILES: &[&str] = &[
     "*.redis.conf",
 ];
 
+/// How much of a host file the walk looks at for a mention of the server.
+const PEEK_BYTES: u64 = 256 << 10;
+
+/// Whether a file the walk meets is a host file (by name) that mentions the server (in its
+/// first bytes).
+fn host_file(path: &Path) -> bool {
+    use std::io::Read;
+    if redlint::embedded::kind_by_name(path).is_none() {
+        return false;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(PEEK_BYTES).read_to_end(&mut head))
+        .is_ok_and(|_| redlint::embedded::worth_reading(path, &head))
+}
+
 /// Expand the command line's paths into the files to check, in a stable order: named files as
-/// given, then each directory's matches sorted by path.
-pub fn expand(paths: &[PathBuf], globs: &[String]) -> Result<Vec<PathBuf>, String> {
+/// given, then each directory's matches sorted by path. With `embedded`, host files that
+/// mention the server are matches too.
+pub fn expand(paths: &[PathBuf], globs: &[String], embedded: bool) -> Result<Vec<PathBuf>, String> {
     let patterns: Vec<Pattern> = globs
         .iter()
         .map(|g| Pattern::new(g).map_err(|e| format!("bad file pattern `{g}`: {e}")))
@@ -35,7 +53,7 @@ pub fn expand(paths: &[PathBuf], globs: &[String]) -> Result<Vec<PathBuf>, Strin
                 Box::new(|entry| {
                     if let Ok(e) = entry
                         && e.file_type().is_some_and(|t| t.is_file())
-                        && matches(e.path(), &patterns)
+                        && (matches(e.path(), &patterns) || (embedded && host_file(e.path())))
                     {
                         found
                             .lock()

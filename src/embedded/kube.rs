@@ -136,7 +136,9 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedde
             .path(&["auth", "enabled"])
             .and_then(Node::as_str)
             .is_some_and(|v| v == "false");
-        let roles = [("master", false), ("replica", false), ("sentinel", true)];
+        // `sentinel.configuration` is left out: the chart writes its `sentinel monitor` line
+        // from values at start-up, so the text alone names no primary.
+        let roles = [("master", false), ("replica", false)];
         let mut any_role = false;
         for (role, sentinel) in roles {
             let Some(own) = doc.path(&[role, "configuration"]) else {
@@ -151,13 +153,13 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedde
             } else {
                 common.into_iter().chain(std::iter::once(own)).collect()
             };
-            if let Some(e) = values_config(ctx, &parts, role, sentinel, auth_off) {
+            if let Some(e) = values_config(ctx, doc, &parts, role, sentinel, auth_off) {
                 out.push(e);
             }
         }
         if !any_role
             && let Some(common) = common
-            && let Some(e) = values_config(ctx, &[common], "common", false, auth_off)
+            && let Some(e) = values_config(ctx, doc, &[common], "common", false, auth_off)
         {
             out.push(e);
         }
@@ -167,12 +169,34 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedde
 
 fn values_config(
     ctx: &Context,
+    doc: &Node,
     parts: &[&Node],
     role: &str,
     sentinel: bool,
     auth_off: bool,
 ) -> Option<Embedded> {
     let mut joined: Option<Embedded> = None;
+    // What the chart's start script adds: the password on the command line.
+    let mut preset = super::map::TracedText::default();
+    let mut add = |line: String, at: &Node, note: &str| {
+        let owner = preset.add_owner(super::map::Owner {
+            file: super::map::HostFile::Main,
+            range: super::first_line(ctx.src, &at.range),
+            kind: super::map::OwnerKind::Added,
+            note: Some(note.into()),
+        });
+        preset.push_made(line.as_bytes(), owner);
+        preset.push_made(b"\n", owner);
+    };
+    if !auth_off {
+        let at = doc.path(&["auth", "enabled"]).unwrap_or(parts[0]);
+        add(
+            "requirepass ${REDIS_PASSWORD}".into(),
+            at,
+            "the chart's start script passes `--requirepass` from `auth.password` (`auth.enabled`)",
+        );
+    }
+
     for part in parts {
         let Some(e) = block(ctx, part, String::new(), sentinel) else {
             continue;
@@ -191,6 +215,11 @@ fn values_config(
         }
     }
     let mut e = joined?;
+    if !preset.is_empty() {
+        preset.append(e.traced);
+        e.traced = preset;
+        e.template = true;
+    }
     e.label = format!("Helm values `{role}`");
     if !auth_off && !sentinel {
         e.external_password = Some(

@@ -67,7 +67,7 @@ fn mentions_server(bytes: &[u8]) -> bool {
         .get_or_init(|| {
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
-                .build(["redis", "valkey"])
+                .build(["redis", "valkey", "commonConfiguration"])
                 .expect("fixed patterns build")
         })
         .is_match(bytes)
@@ -130,12 +130,18 @@ pub fn extract(
         }
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    // A chart template is YAML only once rendered: its markup is masked (same length, so every
+    // offset holds) for the YAML reader, and block contents are read from the original.
+    let masked = (kind != HostKind::Dockerfile && text.contains("{{")).then(|| mask_markup(text));
     let ctx = Context {
-        src: text,
+        src: masked.as_deref().unwrap_or(text),
+        original: text,
+        templated: masked.is_some(),
         dir,
         version,
         read,
     };
+    let text = ctx.src;
     match kind {
         HostKind::Dockerfile => Ok(dockerfile::extract(&ctx)),
         HostKind::Compose => compose::extract(&ctx, &load(text)?),
@@ -152,9 +158,46 @@ fn load(text: &str) -> Result<Vec<yaml::Node>, HostError> {
     })
 }
 
+/// Template markup masked for the YAML reader: a line that is only markup becomes blanks, other
+/// markup `${xx…}` (an unknown value in template mode) of the same length.
+fn mask_markup(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let bytes = line.as_bytes();
+        let body = line.trim_end_matches('\n');
+        if crate::semantic::detect::control_line(body.trim().as_bytes())
+            && body.trim().ends_with("}}")
+        {
+            out.extend(body.bytes().map(|_| b' '));
+            out.extend_from_slice(&bytes[body.len()..]);
+            continue;
+        }
+        let mut at = 0;
+        for span in crate::semantic::detect::markup_spans(bytes) {
+            out.extend_from_slice(&bytes[at..span.start]);
+            let n = span.len();
+            if n >= 3 && bytes[span.start..].starts_with(b"{{") {
+                out.extend_from_slice(b"${");
+                out.extend(std::iter::repeat_n(b'x', n - 3));
+                out.push(b'}');
+            } else {
+                out.extend_from_slice(&bytes[span.clone()]);
+            }
+            at = span.end;
+        }
+        out.extend_from_slice(&bytes[at..]);
+    }
+    // Only ASCII replaced ASCII markup bytes: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 /// What every reader needs.
 struct Context<'a> {
+    /// The text the YAML reader reads (markup masked in a chart template).
     src: &'a str,
+    /// The file as it is.
+    original: &'a str,
+    templated: bool,
     dir: PathBuf,
     version: Version,
     read: &'a dyn Fn(&Path) -> Option<Vec<u8>>,
@@ -190,6 +233,11 @@ fn follow(ctx: &Context, mounts: &Mounts, container_path: &[u8]) -> Option<(Path
                 .and_then(|r| r.strip_prefix('/'))
         };
         if let Some(rest) = rest {
+            // `./redis.conf` beside the host file, shown without the `.`.
+            let host: PathBuf = host
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect();
             let mut path = ctx.dir.join(host);
             if !rest.is_empty() {
                 path.push(rest);
@@ -529,7 +577,10 @@ impl Server<'_> {
 /// A block of config text (a ConfigMap key, a Helm value) as an embedded config.
 fn block(ctx: &Context, node: &yaml::Node, label: String, sentinel: bool) -> Option<Embedded> {
     let mut traced = TracedText::default();
-    if node.block_text(ctx.src, &mut traced).is_none() {
+    if node
+        .block_text(ctx.src, ctx.original, &mut traced)
+        .is_none()
+    {
         // Not a literal block: the value as text, findings at the value.
         let (text, at) = node.traced_value(ctx.src)?;
         let owner = traced.add_owner(Owner {
@@ -543,7 +594,8 @@ fn block(ctx: &Context, node: &yaml::Node, label: String, sentinel: bool) -> Opt
     if traced.is_empty() {
         return None;
     }
-    let template = crate::semantic::detect::is_template(Path::new("values.conf"), &traced.text);
+    let template = ctx.templated
+        || crate::semantic::detect::is_template(Path::new("values.conf"), &traced.text);
     Some(Embedded {
         label,
         sentinel,

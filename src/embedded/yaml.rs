@@ -207,7 +207,8 @@ impl Node {
     /// A literal block scalar's lines as config text, each line copied from the host without
     /// its indentation; `None` when the lines do not give back the parsed value (folded
     /// blocks, unusual indentation).
-    pub fn block_text(&self, src: &str, traced: &mut TracedText) -> Option<usize> {
+    /// `content` is the file as it is when `src` has its template markup masked.
+    pub fn block_text(&self, src: &str, content: &str, traced: &mut TracedText) -> Option<usize> {
         let Kind::Scalar { value, style } = &self.kind else {
             return None;
         };
@@ -276,7 +277,7 @@ impl Node {
             if kept == usize::MAX && k + 1 == n && bytes.get(e - 1) == Some(&b'\n') {
                 e -= 1;
             }
-            traced.push_copied(&bytes[s..e], s, owner);
+            traced.push_copied(&content.as_bytes()[s..e], s, owner);
         }
         Some(owner)
     }
@@ -292,7 +293,7 @@ mod tests {
         let docs = load(src).unwrap();
         let block = docs[0].path(&["data", "redis.conf"]).unwrap();
         let mut t = TracedText::default();
-        block.block_text(src, &mut t).unwrap();
+        block.block_text(src, src, &mut t).unwrap();
         assert_eq!(t.text, b"bind 0.0.0.0\n\nport 1\n");
         let port = t.to_host(14..20).unwrap();
         assert_eq!(&src[port.range], "port 1");
@@ -300,7 +301,11 @@ mod tests {
         let src = "k: |-\n  # café\n  hz 10\nz: 1\n";
         let docs = load(src).unwrap();
         let mut t = TracedText::default();
-        docs[0].get("k").unwrap().block_text(src, &mut t).unwrap();
+        docs[0]
+            .get("k")
+            .unwrap()
+            .block_text(src, src, &mut t)
+            .unwrap();
         assert_eq!(t.text, "# café\nhz 10".as_bytes());
         let hz = t.to_host(t.len() - 5..t.len()).unwrap();
         assert_eq!(&src[hz.range], "hz 10");

@@ -56,6 +56,9 @@ pub(super) fn lint_host(
     for e in &found {
         check_one(e, path, options, settings, rules, &mut report)?;
     }
+    if !settings.no_suppress {
+        host_suppressions(&mut report);
+    }
     // Two configs of one host may share lines (a chart's common configuration).
     let mut seen = std::collections::HashSet::new();
     report.diagnostics.retain(|d| {
@@ -82,7 +85,7 @@ fn check_one(
     {
         opts.target = v;
         if let Some(note) = &e.version_note {
-            report.notes.push(format!("{}: {note}", path.display()));
+            report.notes.push(note.clone());
         }
     }
     opts.sentinel = Some(e.sentinel);
@@ -249,4 +252,67 @@ fn display_only(fix: Fix, why: String) -> Fix {
         secret: None,
         ..fix
     }
+}
+
+/// Suppression comments written as comments of the host (a YAML or Dockerfile comment line):
+/// `# redlint: disable-next-line ID…` silences the next line's findings, `disable-file` the
+/// file's.
+fn host_suppressions(report: &mut FileReport) {
+    let host = report.sources.get(FileId::ROOT);
+    let bytes = host.bytes();
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let mut rules: Vec<(Option<usize>, Vec<String>)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(comment) = line.trim_ascii().strip_prefix(b"#") else {
+            continue;
+        };
+        let Some(rest) = comment.trim_ascii().strip_prefix(b"redlint:") else {
+            continue;
+        };
+        let rest = String::from_utf8_lossy(rest);
+        let rest = rest.split(" --").next().unwrap_or("").trim();
+        let (scope, ids) = rest.split_once(' ').unwrap_or((rest, ""));
+        let ids: Vec<String> = ids
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        let target = match scope {
+            "disable-file" => None,
+            "disable-next-line" => {
+                // The next line that is not blank or a comment (1-based).
+                let next = (i + 1..lines.len()).find(|&j| {
+                    let t = lines[j].trim_ascii();
+                    !t.is_empty() && !t.starts_with(b"#")
+                });
+                match next {
+                    Some(j) => Some(j + 1),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        rules.push((target, ids));
+    }
+    if rules.is_empty() {
+        return;
+    }
+    let matches = |ids: &[String], rule: &str| {
+        ids.iter().any(|id| {
+            rule == id
+                || rule
+                    .strip_prefix(id.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
+    };
+    let sources = &report.sources;
+    report.diagnostics.retain(|d| {
+        let Some(span) = d.primary.as_ref().filter(|s| s.file == FileId::ROOT) else {
+            return true;
+        };
+        let line = sources.get(FileId::ROOT).line_col(span.range.start).0;
+        !rules
+            .iter()
+            .any(|(target, ids)| target.is_none_or(|t| t == line) && matches(ids, &d.rule))
+    });
 }
