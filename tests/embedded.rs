@@ -186,19 +186,17 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
     );
     let diff_text = String::from_utf8(diff.stdout).unwrap();
     insta::assert_snapshot!("embedded__diff", diff_text);
-    let fixed = redlint(
-        tmp.path(),
-        &[
-            "--fix",
-            "--unsafe-fixes",
-            "--param",
-            "maxmemory=1gb",
-            "compose",
-            "docker",
-            "helm",
-            "k8s",
-        ],
-    );
+    let fix = [
+        "--fix",
+        "--unsafe-fixes",
+        "--param",
+        "maxmemory=1gb",
+        "compose",
+        "docker",
+        "helm",
+        "k8s",
+    ];
+    let fixed = redlint(tmp.path(), &fix);
     assert!(fixed.status.code().is_some_and(|c| c <= 1), "{fixed:?}");
     for (host, original) in hosts.iter().zip(&before) {
         let after = std::fs::read_to_string(tmp.path().join(host)).unwrap();
@@ -223,19 +221,7 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
         .iter()
         .map(|h| std::fs::read_to_string(tmp.path().join(h)).unwrap())
         .collect();
-    redlint(
-        tmp.path(),
-        &[
-            "--fix",
-            "--unsafe-fixes",
-            "--param",
-            "maxmemory=1gb",
-            "compose",
-            "docker",
-            "helm",
-            "k8s",
-        ],
-    );
+    redlint(tmp.path(), &fix);
     for (host, was) in hosts.iter().zip(&snapshot) {
         assert_eq!(
             &std::fs::read_to_string(tmp.path().join(host)).unwrap(),
