@@ -50,6 +50,21 @@ fn names_after<'a>(code: &'a str, prefix: &str) -> BTreeSet<&'a str> {
     let mut rest = code;
     while let Some(i) = rest.find(prefix) {
         let after = &rest[i + prefix.len()..];
+        // `prefix{a, b::c}` names `a` and `b`.
+        if let Some(group) = after.strip_prefix('{') {
+            let close = group.find('}').unwrap_or(group.len());
+            for item in group[..close].split(',') {
+                let item = item.trim();
+                let end = item
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(item.len());
+                if end > 0 {
+                    out.insert(&item[..end]);
+                }
+            }
+            rest = &group[close..];
+            continue;
+        }
         let end = after
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(after.len());

@@ -1,13 +1,13 @@
 //! Compose files: each service that runs a Redis or Valkey server (by its image, or by a
 //! `command` / `entrypoint` that runs the server).
 
+use super::assemble::{Context, Embedded, Mounts, Preset, Server, server_command, yaml_args};
 use super::image::{Family, Image};
 use super::shell::Vars;
 use super::yaml::Node;
-use super::{Context, Embedded, HostError, Mounts, Preset, Server, server_command, yaml_args};
 use std::path::PathBuf;
 
-pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, HostError> {
+pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
     let mut out = Vec::new();
     for doc in docs {
         let Some(services) = doc.get("services") else {
@@ -20,7 +20,7 @@ pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, Hos
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn service_config(ctx: &Context, name: &str, service: &Node) -> Option<Embedded> {
@@ -43,7 +43,7 @@ fn service_config(ctx: &Context, name: &str, service: &Node) -> Option<Embedded>
         && image.family != Family::Bitnami
     {
         appender = image_node.map(|n| {
-            super::new_key(
+            super::assemble::new_key(
                 ctx.src,
                 n,
                 "command",

@@ -1,10 +1,10 @@
 //! Dockerfiles: the last stage's `CMD` / `ENTRYPOINT` in exec (JSON) or shell form, its base
 //! image, and `COPY` / `ADD` of a config the command line then names.
 
+use super::assemble::{Arg, Command, Context, Embedded, Server, server_command};
 use super::image::Image;
 use super::map::{Appender, Quoting};
 use super::shell::{self, Traced};
-use super::{Arg, Command, Context, Embedded, Server, server_command};
 use std::ops::Range;
 use std::path::PathBuf;
 

@@ -1,10 +1,10 @@
 //! Kubernetes manifests (containers that run the server, ConfigMaps holding its config) and
 //! Helm values of the common charts.
 
+use super::assemble::{Context, Embedded, Server, block, server_command, yaml_args};
 use super::image::Image;
 use super::shell::Vars;
 use super::yaml::Node;
-use super::{Context, Embedded, HostError, Server, block, server_command, yaml_args};
 
 /// Workload kinds whose pod template holds containers.
 const POD_PATHS: &[&[&str]] = &[
@@ -22,7 +22,7 @@ const POD_PATHS: &[&[&str]] = &[
     ],
 ];
 
-pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, HostError> {
+pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
     let mut out = Vec::new();
     for doc in docs {
         let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
@@ -42,7 +42,7 @@ pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, Hos
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Keys of a ConfigMap that hold a config: `redis.conf`, `sentinel.conf`, and any `*.conf` of
@@ -98,7 +98,7 @@ fn container_config(ctx: &Context, kind: &str, name: &str, container: &Node) -> 
                     )
                 })
                 .and(image_node)
-                .map(|n| super::new_key(ctx.src, n, "args", Vec::new()));
+                .map(|n| super::assemble::new_key(ctx.src, n, "args", Vec::new()));
         }
     }
     if image.is_none() && argv.is_empty() {
@@ -128,7 +128,7 @@ fn container_config(ctx: &Context, kind: &str, name: &str, container: &Node) -> 
 /// Helm values of the common charts (Bitnami's `redis` and `valkey`): `commonConfiguration`
 /// is read before each role's `configuration`; `auth.enabled` (on by default) gives the
 /// password on the command line, and `disableCommands` renames commands away.
-pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedded>, HostError> {
+pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
     let mut out = Vec::new();
     for doc in docs {
         let common = doc.get("commonConfiguration");
@@ -164,7 +164,7 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Result<Vec<Embedde
             out.push(e);
         }
     }
-    Ok(out)
+    out
 }
 
 fn values_config(
@@ -181,7 +181,7 @@ fn values_config(
     let mut add = |line: String, at: &Node, note: &str| {
         let owner = preset.add_owner(super::map::Owner {
             file: super::map::HostFile::Main,
-            range: super::first_line(ctx.src, &at.range),
+            range: super::assemble::first_line(ctx.src, &at.range),
             kind: super::map::OwnerKind::Added,
             note: Some(note.into()),
         });

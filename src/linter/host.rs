@@ -2,7 +2,8 @@
 //! checked as a config, and its findings, secrets and fixes are mapped back to the host's
 //! own bytes.
 
-use super::{Error, FileReport, lint_config};
+use super::config::lint_config;
+use super::report::{Error, FileReport};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::embedded::map::{HostFile, OwnerKind, translate};
 use crate::embedded::{self, Embedded, HostKind};
