@@ -104,6 +104,16 @@ fn findings_point_into_blocks_items_and_strings() {
     // A YAML comment suppresses the next line; a variable is no weak password.
     assert!(!text.contains("docker-compose.yml:19:"), "{text}");
     assert!(!text.contains("docker-compose.yml:5:37"), "{text}");
+    // The ConfigMap key the Deployment mounts is read with the container's arguments (its
+    // `--requirepass`), not on its own.
+    assert!(
+        !text.contains("k8s/redis.yaml:7:5: warning[security/no-authentication]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("k8s/redis.yaml:10:5: info[persistence/appendfsync-unset]"),
+        "{text}"
+    );
     // The chart's `auth.enabled` passes a password: no `no-authentication` for its values.
     assert!(
         !text.contains("values.yaml:5:3: warning[security/no-authentication]"),
@@ -244,8 +254,41 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
         compose.contains("- \"--protected-mode\"\n      - \"yes\""),
         "{compose}"
     );
+    // The container reads the mounted ConfigMap key with its arguments: the value fixed in
+    // the block keeps its indentation, new settings are arguments.
     let k8s = &snapshot[1];
-    assert!(k8s.contains("    maxmemory 2gb\n    appendonly yes\n    maxmemory-policy noeviction\n    appendfsync everysec\n"), "{k8s}");
+    assert!(
+        k8s.contains("    maxmemory 2gb\n    appendonly yes\n"),
+        "{k8s}"
+    );
+    assert!(
+        k8s.contains("\"--protected-mode\", \"yes\"")
+            && k8s.contains("\"--appendfsync\", \"everysec\""),
+        "{k8s}"
+    );
+}
+
+#[test]
+fn a_config_file_not_in_the_repository_leaves_only_the_arguments() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("compose.yml"),
+        "services:\n  r:\n    image: redis:7.2\n    command: redis-server /etc/redis.conf --maxmemory 1GiB\n",
+    )
+    .unwrap();
+    let out = redlint(tmp.path(), &["compose.yml", "--format", "concise"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("reads /etc/redis.conf, which is not in the repository"),
+        "{stderr}"
+    );
+    // The argument is still judged; what the unread file may set is not.
+    assert!(
+        stdout.contains("compose.yml:4:55: error[invalid/bad-value]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("no-authentication"), "{stdout}");
 }
 
 #[test]

@@ -19,9 +19,11 @@ pub struct Embedded {
     pub traced: TracedText,
     /// The config file the command line names, read from the repository.
     pub followed: Option<(PathBuf, Vec<u8>)>,
-    /// The command line names a config file that is not in the repository: only what the
+    /// The config file the command line names when it is not in the repository: only what the
     /// arguments say is judged.
-    pub only_args: bool,
+    pub unread_file: Option<String>,
+    /// The container path of a config block of the host itself that the command line reads.
+    pub host_block: Option<String>,
     pub sentinel: bool,
     /// Values hold variables (`${VAR}`) or template markup: read in template mode.
     pub template: bool,
@@ -297,6 +299,8 @@ pub(super) struct Server<'a> {
     pub(super) image: Option<(Image, Range<usize>)>,
     pub(super) command: Command,
     pub(super) mounts: Mounts,
+    /// Config blocks of the host itself, by the container path they are mounted at.
+    pub(super) blocks: Vec<(String, TracedText)>,
     pub(super) presets: Vec<Preset>,
     pub(super) anchor: Range<usize>,
     pub(super) ctx: &'a Context<'a>,
@@ -349,9 +353,22 @@ impl Server<'_> {
         for p in &self.presets {
             added(&mut traced, &p.line, p.at.clone(), p.note.clone());
         }
-        let mut only_args = false;
+        let mut unread_file = None;
         let mut followed = None;
-        if let Some(file) = &cl.config_file {
+        let in_host = cl.config_file.as_ref().and_then(|file| {
+            self.blocks
+                .iter()
+                .find(|(path, _)| path.as_bytes() == file.as_slice())
+        });
+        let host_block = in_host.map(|(path, _)| path.clone());
+        if let Some((_, block)) = in_host {
+            // A config of the same host (a ConfigMap mounted into the container).
+            traced.append(block.clone());
+            if traced.text.last() != Some(&b'\n') {
+                let owner = traced.owners.len() - 1;
+                traced.push_made(b"\n", owner);
+            }
+        } else if let Some(file) = &cl.config_file {
             match follow(self.ctx, &self.mounts, file) {
                 Some((path, bytes)) => {
                     let owner = traced.add_owner(Owner {
@@ -366,7 +383,7 @@ impl Server<'_> {
                     }
                     followed = Some((path, bytes));
                 }
-                None => only_args = true,
+                None => unread_file = Some(String::from_utf8_lossy(file).into_owned()),
             }
         }
         if let Some((image, _)) = &self.image
@@ -419,7 +436,8 @@ impl Server<'_> {
             label: self.label,
             traced,
             followed,
-            only_args,
+            unread_file,
+            host_block,
             sentinel,
             template,
             version,
@@ -468,7 +486,8 @@ pub(super) fn block(
         external_password: None,
         appender: None,
         followed: None,
-        only_args: false,
+        unread_file: None,
+        host_block: None,
         traced,
     })
 }

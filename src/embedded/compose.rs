@@ -67,6 +67,7 @@ fn service_config(ctx: &Context, name: &str, service: &Node) -> Option<Embedded>
             image,
             command,
             mounts: mounts(service),
+            blocks: Vec::new(),
             presets,
             anchor,
             ctx,

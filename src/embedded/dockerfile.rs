@@ -296,6 +296,7 @@ fn build(
             image: stage.image.clone(),
             command,
             mounts: stage.copies.clone(),
+            blocks: Vec::new(),
             presets: Vec::new(),
             anchor,
             ctx,

@@ -23,23 +23,90 @@ const POD_PATHS: &[&[&str]] = &[
 ];
 
 pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
+    // ConfigMaps of this file, by name: a container that mounts one reads its keys as files.
+    let maps: Vec<(&str, &Node)> = docs
+        .iter()
+        .filter(|d| d.get("kind").and_then(Node::as_str) == Some("ConfigMap"))
+        .filter_map(|d| Some((d.path(&["metadata", "name"])?.as_str()?, d.get("data")?)))
+        .collect();
     let mut out = Vec::new();
+    let mut used: Vec<(String, String)> = Vec::new();
     for doc in docs {
         let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
         let name = doc
             .path(&["metadata", "name"])
             .and_then(Node::as_str)
             .unwrap_or("?");
-        if kind == "ConfigMap" || kind == "Secret" {
-            config_map(ctx, doc, kind, name, &mut out);
-            continue;
-        }
         for path in POD_PATHS {
+            let pod = doc.path(&path[..path.len() - 1]);
             for container in doc.path(path).map_or(&[][..], Node::items) {
-                if let Some(e) = container_config(ctx, kind, name, container) {
+                let blocks = mounted_blocks(ctx, pod, container, &maps);
+                if let Some(e) = container_config(ctx, kind, name, container, &blocks) {
+                    // The mounted keys are checked with the command line that reads them.
+                    if let Some(read) = &e.host_block {
+                        used.extend(
+                            blocks
+                                .into_iter()
+                                .filter(|b| &b.2 == read)
+                                .map(|b| (b.0, b.1)),
+                        );
+                    }
                     out.push(e);
                 }
             }
+        }
+    }
+    for doc in docs {
+        let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
+        if kind == "ConfigMap" || kind == "Secret" {
+            let name = doc
+                .path(&["metadata", "name"])
+                .and_then(Node::as_str)
+                .unwrap_or("?");
+            config_map(ctx, doc, kind, name, &used, &mut out);
+        }
+    }
+    out
+}
+
+/// The ConfigMap keys of this file a container mounts: (map, key, container path, node).
+fn mounted_blocks<'n>(
+    _ctx: &Context,
+    pod: Option<&Node>,
+    container: &Node,
+    maps: &[(&str, &'n Node)],
+) -> Vec<(String, String, String, &'n Node)> {
+    let mut out = Vec::new();
+    let volumes = pod
+        .and_then(|p| p.get("volumes"))
+        .map_or(&[][..], Node::items);
+    for mount in container.get("volumeMounts").map_or(&[][..], Node::items) {
+        let (Some(volume), Some(at)) = (
+            mount.get("name").and_then(Node::as_str),
+            mount.get("mountPath").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let Some(map_name) = volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Node::as_str) == Some(volume))
+            .and_then(|v| v.path(&["configMap", "name"]))
+            .and_then(Node::as_str)
+        else {
+            continue;
+        };
+        let Some((_, data)) = maps.iter().find(|(n, _)| *n == map_name) else {
+            continue;
+        };
+        let sub = mount.get("subPath").and_then(Node::as_str);
+        for (key, value) in data.entries() {
+            let Some(key) = key.as_str() else { continue };
+            let path = match sub {
+                Some(s) if s == key => at.to_string(),
+                Some(_) => continue,
+                None => format!("{}/{key}", at.trim_end_matches('/')),
+            };
+            out.push((map_name.to_string(), key.to_string(), path, value));
         }
     }
     out
@@ -47,13 +114,23 @@ pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
 
 /// Keys of a ConfigMap that hold a config: `redis.conf`, `sentinel.conf`, and any `*.conf` of
 /// a map whose name says Redis, Valkey or Sentinel.
-fn config_map(ctx: &Context, doc: &Node, kind: &str, name: &str, out: &mut Vec<Embedded>) {
+fn config_map(
+    ctx: &Context,
+    doc: &Node,
+    kind: &str,
+    name: &str,
+    used: &[(String, String)],
+    out: &mut Vec<Embedded>,
+) {
     let lower = name.to_ascii_lowercase();
     let named = ["redis", "valkey", "sentinel"]
         .iter()
         .any(|n| lower.contains(n));
     for (key, value) in doc.get("data").map_or(&[][..], Node::entries) {
         let Some(key) = key.as_str() else { continue };
+        if used.iter().any(|(m, k)| m == name && k == key) {
+            continue;
+        }
         let k = key.to_ascii_lowercase();
         let conf = k.ends_with(".conf")
             && (named
@@ -70,7 +147,13 @@ fn config_map(ctx: &Context, doc: &Node, kind: &str, name: &str, out: &mut Vec<E
     }
 }
 
-fn container_config(ctx: &Context, kind: &str, name: &str, container: &Node) -> Option<Embedded> {
+fn container_config(
+    ctx: &Context,
+    kind: &str,
+    name: &str,
+    container: &Node,
+    mounted: &[(String, String, String, &Node)],
+) -> Option<Embedded> {
     let image_node = container.get("image");
     let image = image_node
         .and_then(Node::as_str)
@@ -117,6 +200,14 @@ fn container_config(ctx: &Context, kind: &str, name: &str, container: &Node) -> 
             image,
             command,
             mounts: Vec::new(),
+            blocks: mounted
+                .iter()
+                .filter_map(|(_, _, path, node)| {
+                    let mut t = super::map::TracedText::default();
+                    node.block_text(ctx.src, ctx.original, &mut t)?;
+                    Some((path.clone(), t))
+                })
+                .collect(),
             presets: Vec::new(),
             anchor,
             ctx,

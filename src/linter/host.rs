@@ -100,6 +100,13 @@ fn check_one(
         }
         _ => settings,
     };
+    if let Some(file) = &e.unread_file {
+        report.notes.push(format!(
+            "{}: {} reads {file}, which is not in the repository: only its arguments are judged",
+            path.display(),
+            e.label
+        ));
+    }
     let inner = lint_config(path, e.traced.text.clone(), &opts, settings, rules)?;
     report.sentinel |= inner.sentinel;
     let followed = e
@@ -128,7 +135,7 @@ fn check_one(
         if on_added && d.rule == "correctness/overridden-directive" {
             continue;
         }
-        if e.only_args && !d.is_invalid() {
+        if e.unread_file.is_some() && !d.is_invalid() {
             // The named config file is not here: only what the arguments say is judged.
             let in_args = on_text.is_some_and(|s| {
                 e.traced
