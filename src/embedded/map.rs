@@ -283,7 +283,7 @@ pub fn translate(
         let at_line_start = at == 0 || traced.text.get(at - 1) == Some(&b'\n') || at >= len;
         let appender = appender.ok_or("the command line has no place for new arguments")?;
         if !at_line_start {
-            return Err("words added to an argument's line are not written as arguments".into());
+            return words_after_argument(traced, at, content, appender);
         }
         let words = config_words(content)?;
         return append_args(appender, &words).map(|e| vec![e]);
@@ -413,6 +413,41 @@ fn config_words(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         }
     }
     Ok(out)
+}
+
+/// Words added at the end of an argument's line: new arguments right after it, written the
+/// way the command line writes its arguments.
+fn words_after_argument(
+    traced: &TracedText,
+    at: usize,
+    content: &[u8],
+    appender: &Appender,
+) -> Result<Vec<HostEdit>, String> {
+    let refuse = || "words added inside an argument are not written as arguments".to_string();
+    let text = &traced.text;
+    let owner = traced.owner_of(at - 1).ok_or_else(refuse)?;
+    let between = text.get(at).is_none_or(|&b| b == b' ' || b == b'\n') || text[at - 1] == b' ';
+    if !matches!(owner.kind, OwnerKind::Arg { .. }) || !between || content.contains(&b'\n') {
+        return Err(refuse());
+    }
+    let words = value_words(content)?;
+    if words.is_empty() {
+        return Err(refuse());
+    }
+    let after = owner.range.end;
+    let here = match appender {
+        Appender::BlockSequence { indent, .. } => Appender::BlockSequence {
+            after,
+            indent: *indent,
+        },
+        Appender::FlowSequence { json, .. } => Appender::FlowSequence {
+            close: after,
+            json: *json,
+        },
+        Appender::Shell { .. } => Appender::Shell { at: after },
+        _ => return Err(refuse()),
+    };
+    append_args(&here, &words).map(|e| vec![e])
 }
 
 /// The values of config text (one line's tokens), as arguments.
@@ -638,5 +673,8 @@ mod tests {
             apply(host, &e),
             b"- --appendonly\n- no\n- \"--appendfsync\"\n- \"everysec\"\n"
         );
+        // A word added to the argument's line goes right after its last argument.
+        let e = translate(&t, t.len() - 1..t.len() - 1, b" always", Some(&appender)).unwrap();
+        assert_eq!(apply(host, &e), b"- --appendonly\n- no\n- \"always\"\n");
     }
 }
