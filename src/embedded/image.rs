@@ -125,9 +125,13 @@ impl Image {
             .filter(|v| (v.major, v.minor) <= (major, minor.unwrap_or(u16::MAX)))
             .max_by_key(|v| (v.major, v.minor));
         let chosen = below.or(newest);
+        let why = match minor {
+            None => format!("the newest {major}.x in the catalog"),
+            Some(_) => "the nearest catalog at or below that version".to_string(),
+        };
         (
             chosen,
-            chosen.map(|v| format!("image {shown}: no catalog for that version, checked as {v}")),
+            chosen.map(|v| format!("image {shown}: checked as {v}, {why}")),
         )
     }
 
@@ -191,6 +195,9 @@ mod tests {
         let (v, note) = Image::parse("redis").unwrap().version();
         assert_eq!(v, crate::catalog::newest_redis());
         assert!(note.unwrap().contains("newest"));
+        let (v, note) = Image::parse("redis:7-bookworm").unwrap().version();
+        assert_eq!(v, Some(Version::redis(7, 4)));
+        assert!(note.unwrap().contains("newest 7.x"));
         assert!(Image::parse("postgres:16").is_none());
         assert!(Image::parse("ghcr.io/acme/redis-proxy:1").is_none());
         assert!(is_server_program(b"/usr/local/bin/redis-server"));
