@@ -11,7 +11,8 @@
 //! A recorded `exit` with no log output at all (`loglevel nothing` on 7.2+) is the probe's own
 //! no-listener exit with logging off, so it counts as accepted.
 //!
-//! Cases that need command-line options or sentinel mode are skipped and listed.
+//! Command-line options are read the way redis-server appends them to the file's text; cases
+//! that need sentinel mode are skipped and listed.
 //! `CI` set: a missing `../shared` is a failure instead of a skip.
 
 mod support;
@@ -215,10 +216,9 @@ fn load(path: &Path) -> (Vec<String>, Vec<Probe>, Vec<Probe>) {
 }
 
 fn skip_reason(p: &Probe) -> Option<String> {
+    // Other command-line options are read as redis-server reads them (`semantic::cmdline`).
     if p.args.iter().any(|a| a == "--sentinel") {
         Some("sentinel mode (--sentinel)".into())
-    } else if !p.args.is_empty() {
-        Some(format!("needs command-line options: {}", p.args.join(" ")))
     } else {
         None
     }
@@ -267,10 +267,11 @@ fn check(p: &Probe, label: &str, version: Version, expected: &Expected) -> Resul
         template: Some(false),
         ..Default::default()
     };
-    // The probes ran `SERVER FILE --port 0`, and redis-server appends command-line options to
+    // The probes ran `SERVER FILE [ARGS] --port 0`, and redis-server appends command-line options to
     // the file's text: check what it read (a `bind` the server never listens on is no abort).
-    let mut as_run = main_bytes.clone();
-    as_run.extend_from_slice(b"\nport 0\n");
+    let mut args: Vec<&[u8]> = p.args.iter().map(|a| a.as_bytes()).collect();
+    args.extend([&b"--port"[..], b"0"]);
+    let as_run = redlint::semantic::cmdline::parse(&args, version).config_text(&main_bytes);
     let report = std::panic::catch_unwind(|| {
         redlint::check_bytes(&path, as_run.as_slice(), &options).expect("the target has a catalog")
     });
