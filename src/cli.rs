@@ -288,6 +288,9 @@ pub enum UsageError {
     Write(#[from] redlint::autofix::WriteError),
     #[error("{0}")]
     Fix(String),
+    /// A Compose file, Dockerfile or manifest that does not parse.
+    #[error("{message}")]
+    Host { path: PathBuf, message: String },
 }
 
 impl From<Box<redlint::ruleset::RuleLoadError>> for UsageError {
@@ -301,7 +304,14 @@ impl From<redlint::Error> for UsageError {
         match e {
             redlint::Error::Catalog(c) => UsageError::Catalog(c),
             redlint::Error::Rules(r) => UsageError::Rules(r),
-            e @ redlint::Error::Host { .. } => UsageError::Other(e.to_string()),
+            redlint::Error::Host { path, error } => UsageError::Host {
+                message: redlint::Error::Host {
+                    path: path.clone(),
+                    error,
+                }
+                .to_string(),
+                path,
+            },
         }
     }
 }
@@ -553,6 +563,19 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
     let errors = check_all(
         &paths, &shown_as, &options, &settings, &rules, &render, each,
     );
+    // A host file the walk found (not named) that does not parse is not a config of ours:
+    // said, and skipped.
+    let named = |p: &Path| args.paths.iter().any(|n| n == p);
+    let errors: Vec<UsageError> = errors
+        .into_iter()
+        .filter(|e| match e {
+            UsageError::Host { path, message } if !named(path) => {
+                eprintln!("redlint: warning: {message} (skipped)");
+                false
+            }
+            _ => true,
+        })
+        .collect();
     // With nothing checked at all, the errors are the whole output.
     if pipe_open && (reported > 0 || errors.is_empty()) {
         let _ = writer.finish(&mut out);
@@ -920,6 +943,13 @@ impl Fixing<'_> {
                     }
                     done.insert(i, (report, String::new()));
                     status = ExitStatus::Findings;
+                    continue;
+                }
+                // A host file the walk found that does not parse: said, and skipped.
+                Err(FixError::Check(e @ redlint::Error::Host { .. }))
+                    if !self.args.paths.iter().any(|n| n == path) =>
+                {
+                    eprintln!("redlint: warning: {e} (skipped)");
                     continue;
                 }
                 Err(FixError::Check(e)) => return Err(e.into()),
