@@ -476,18 +476,37 @@ pub(super) fn block(
     }
     let template = ctx.templated
         || crate::semantic::detect::is_template(Path::new("values.conf"), &traced.text);
-    Some(Embedded {
+    Some(Embedded::of_text(
+        traced,
         label,
         sentinel,
         template,
-        version: None,
-        version_note: None,
-        anchor: first_line(ctx.src, &node.range),
-        external_password: None,
-        appender: None,
-        followed: None,
-        unread_file: None,
-        host_block: None,
-        traced,
-    })
+        first_line(ctx.src, &node.range),
+    ))
+}
+
+impl Embedded {
+    /// A config that is text of the host (no command line, no image).
+    pub(super) fn of_text(
+        traced: TracedText,
+        label: String,
+        sentinel: bool,
+        template: bool,
+        anchor: Range<usize>,
+    ) -> Embedded {
+        Embedded {
+            label,
+            sentinel,
+            template,
+            version: None,
+            version_note: None,
+            anchor,
+            external_password: None,
+            appender: None,
+            followed: None,
+            unread_file: None,
+            host_block: None,
+            traced,
+        }
+    }
 }

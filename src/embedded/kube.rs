@@ -227,8 +227,6 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
             .path(&["auth", "enabled"])
             .and_then(Node::as_str)
             .is_some_and(|v| v == "false");
-        // `sentinel.configuration` is left out: the chart writes its `sentinel monitor` line
-        // from values at start-up, so the text alone names no primary.
         let roles = [("master", false), ("replica", false)];
         let mut any_role = false;
         for (role, sentinel) in roles {
@@ -254,8 +252,86 @@ pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
         {
             out.push(e);
         }
+        if let Some(e) = sentinel_values(ctx, doc, auth_off) {
+            out.push(e);
+        }
     }
     out
+}
+
+/// A chart's Sentinel (`sentinel.enabled: true`): the lines its ConfigMap and start script
+/// write (from `bitnami/redis` `templates/configmap.yaml` and `start-sentinel.sh`), then
+/// `sentinel.configuration`.
+fn sentinel_values(ctx: &Context, doc: &Node, auth_off: bool) -> Option<Embedded> {
+    let enabled = doc.path(&["sentinel", "enabled"])?;
+    if enabled.as_str() != Some("true") {
+        return None;
+    }
+    let value = |path: &[&str], default: &str| {
+        doc.path(path)
+            .and_then(Node::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    let own = doc.path(&["sentinel", "configuration"]);
+    let own_text = own.and_then(Node::as_str).unwrap_or("");
+    let set = value(&["sentinel", "masterSet"], "mymaster");
+    let name = value(&["fullnameOverride"], "redis");
+    let mut lines = Vec::new();
+    for key in ["resolve-hostnames", "announce-hostnames"] {
+        if !own_text.contains(&format!("sentinel {key}")) {
+            lines.push(format!("sentinel {key} yes"));
+        }
+    }
+    lines.push(format!(
+        "sentinel monitor {set} {name}-node-0.{name}-headless.default.svc.{} {} {}",
+        value(&["clusterDomain"], "cluster.local"),
+        value(&["sentinel", "service", "ports", "redis"], "6379"),
+        value(&["sentinel", "quorum"], "2"),
+    ));
+    for (key, path, default) in [
+        ("down-after-milliseconds", "downAfterMilliseconds", "60000"),
+        ("failover-timeout", "failoverTimeout", "180000"),
+        ("parallel-syncs", "parallelSyncs", "1"),
+    ] {
+        lines.push(format!(
+            "sentinel {key} {set} {}",
+            value(&["sentinel", path], default)
+        ));
+    }
+    if !auth_off {
+        if !own_text.contains("sentinel auth-pass") {
+            lines.push(format!("sentinel auth-pass {set} ${{REDIS_PASSWORD}}"));
+        }
+        if value(&["auth", "sentinel"], "true") != "false" {
+            lines.push("requirepass ${REDIS_PASSWORD}".into());
+        }
+    }
+    let mut traced = super::map::TracedText::default();
+    let owner = traced.add_owner(super::map::Owner {
+        file: super::map::HostFile::Main,
+        range: super::assemble::first_line(ctx.src, &enabled.range),
+        kind: super::map::OwnerKind::Added,
+        note: Some(
+            "the chart writes this line of sentinel.conf (with release name `redis`)".into(),
+        ),
+    });
+    for line in &lines {
+        traced.push_made(line.as_bytes(), owner);
+        traced.push_made(b"\n", owner);
+    }
+    if let Some(own) = own
+        && let Some(b) = block(ctx, own, String::new(), true)
+    {
+        traced.append(b.traced);
+    }
+    Some(Embedded::of_text(
+        traced,
+        "Helm values `sentinel`".into(),
+        true,
+        true,
+        super::assemble::first_line(ctx.src, &enabled.range),
+    ))
 }
 
 fn values_config(

@@ -91,15 +91,17 @@ fn check_one(
     }
     opts.sentinel = Some(e.sentinel);
     opts.template = Some(e.template || options.template == Some(true));
-    let mut own_settings;
-    let settings = match &e.external_password {
-        Some(why) if settings.deployment.external_password.is_none() => {
-            own_settings = settings.clone();
-            own_settings.deployment.external_password = Some(why.clone());
-            &own_settings
-        }
-        _ => settings,
-    };
+    // Other containers reach it through the container network: a fix must not bind it to
+    // loopback.
+    let mut own_settings = settings.clone();
+    let hints = &mut own_settings.deployment;
+    if hints.external_password.is_none() {
+        hints.external_password = e.external_password.clone();
+    }
+    hints
+        .remote
+        .get_or_insert_with(|| format!("it runs in a container ({})", e.label));
+    let settings = &own_settings;
     if let Some(file) = &e.unread_file {
         report.notes.push(format!(
             "{}: {} reads {file}, which is not in the repository: only its arguments are judged",

@@ -58,6 +58,9 @@ pub struct DeploymentHints {
     /// For a Sentinel config: the password of each primary it monitors (by the name it
     /// monitors it under), from the primary's config fixed in the same run.
     pub primary_passwords: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Why clients reach the server over a network whatever the file says (it runs in a
+    /// container of a Compose file or a manifest).
+    pub remote: Option<String>,
 }
 
 impl DeploymentHints {
@@ -76,6 +79,7 @@ impl DeploymentHints {
             group_password: self.group_password.clone(),
             template_control: self.template_control || from_file.template_control,
             primary_passwords: self.primary_passwords.clone(),
+            remote: self.remote.clone(),
         }
     }
 }
@@ -206,7 +210,7 @@ impl Deployment {
                 "its layout is a container's (`dir {dir}`), reached through the container's network"
             ))
         } else {
-            hints.group.clone()
+            hints.remote.clone().or_else(|| hints.group.clone())
         };
         let socket_only = number("port") == 0
             && number("tls-port") == 0
