@@ -23,6 +23,46 @@ const BIG: usize = 65 * 1024 * 1024;
 
 const CASES: &[Case] = &[
     Case {
+        name: "compose file nested deeper than the YAML reader goes",
+        setup: |d| {
+            let deep = format!("services: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+            file(d, "compose.yml", deep.as_bytes())
+        },
+        stdin: None,
+        status: 2,
+        says: "compose.yml:1:",
+    },
+    Case {
+        name: "compose file with an alias bomb",
+        setup: |d| {
+            let mut text =
+                String::from("a: &a [redis, redis, redis, redis, redis, redis, redis, redis]\n");
+            let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+            for w in names.windows(2) {
+                let refs = vec![format!("*{}", w[0]); 9].join(", ");
+                text.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+            }
+            text.push_str("services:\n  x:\n    image: redis\n    command: *i\n");
+            file(d, "compose.yml", text.as_bytes())
+        },
+        stdin: None,
+        status: 2,
+        says: "not valid YAML",
+    },
+    Case {
+        name: "Dockerfile that is not UTF-8",
+        setup: |d| {
+            file(
+                d,
+                "Dockerfile",
+                b"FROM redis\nCMD [\"redis-server\", \"\xff\"]\n",
+            )
+        },
+        stdin: None,
+        status: 2,
+        says: "Dockerfile:2:",
+    },
+    Case {
         name: "empty",
         setup: |d| file(d, "redis.conf", b""),
         stdin: None,
