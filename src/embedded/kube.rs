@@ -218,7 +218,8 @@ fn container_config(
 
 /// Helm values of the common charts (Bitnami's `redis` and `valkey`): `commonConfiguration`
 /// is read before each role's `configuration`; `auth.enabled` (on by default) gives the
-/// password on the command line, and `disableCommands` renames commands away.
+/// password on the command line, and `disableCommands` (FLUSHDB, FLUSHALL by default) renames
+/// commands away.
 pub(super) fn extract_values(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
     let mut out = Vec::new();
     for doc in docs {
@@ -361,6 +362,25 @@ fn values_config(
             "requirepass ${REDIS_PASSWORD}".into(),
             at,
             "the chart's start script passes `--requirepass` from `auth.password` (`auth.enabled`)",
+        );
+    }
+    // The chart renames `disableCommands` away (FLUSHDB and FLUSHALL unless the values say).
+    let role_key = if role == "common" { "master" } else { role };
+    let listed = doc.path(&[role_key, "disableCommands"]);
+    let commands: Vec<String> = match listed {
+        Some(list) => list
+            .items()
+            .iter()
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect(),
+        None => vec!["FLUSHDB".into(), "FLUSHALL".into()],
+    };
+    let at = listed.unwrap_or(parts[0]);
+    for command in commands {
+        add(
+            format!("rename-command {command} \"\""),
+            at,
+            &format!("the chart renames `{command}` away (`{role_key}.disableCommands`)"),
         );
     }
 
