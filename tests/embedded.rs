@@ -181,10 +181,9 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replace(from, to)).unwrap();
     }
-    let diff = redlint(
-        tmp.path(),
-        &[
-            "--diff",
+    let hosts_with = |mode: &str| {
+        let args = [
+            mode,
             "--unsafe-fixes",
             "--param",
             "maxmemory=1gb",
@@ -192,21 +191,13 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
             "docker",
             "helm",
             "k8s",
-        ],
-    );
+        ];
+        redlint(tmp.path(), &args)
+    };
+    let diff = hosts_with("--diff");
     let diff_text = String::from_utf8(diff.stdout).unwrap();
     insta::assert_snapshot!("embedded__diff", diff_text);
-    let fix = [
-        "--fix",
-        "--unsafe-fixes",
-        "--param",
-        "maxmemory=1gb",
-        "compose",
-        "docker",
-        "helm",
-        "k8s",
-    ];
-    let fixed = redlint(tmp.path(), &fix);
+    let fixed = hosts_with("--fix");
     assert!(fixed.status.code().is_some_and(|c| c <= 1), "{fixed:?}");
     for (host, original) in hosts.iter().zip(&before) {
         let after = std::fs::read_to_string(tmp.path().join(host)).unwrap();
@@ -231,7 +222,7 @@ fn fixes_edit_the_host_and_keep_its_meaning() {
         .iter()
         .map(|h| std::fs::read_to_string(tmp.path().join(h)).unwrap())
         .collect();
-    redlint(tmp.path(), &fix);
+    hosts_with("--fix");
     for (host, was) in hosts.iter().zip(&snapshot) {
         assert_eq!(
             &std::fs::read_to_string(tmp.path().join(host)).unwrap(),
