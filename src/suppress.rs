@@ -32,6 +32,44 @@ struct Suppression {
     used: Vec<bool>,
 }
 
+/// What a suppression comment covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Directive {
+    File,
+    NextLine,
+}
+
+/// A `# redlint: disable-next-line ID… -- reason` (or `disable-file`) comment: what it covers,
+/// and its ids (renamed ones under their new names) with their byte ranges in `text`.
+pub(crate) fn directive(text: &[u8]) -> Option<(Directive, Vec<(String, Range<usize>)>)> {
+    let body = text.strip_prefix(b"#")?.trim_ascii_start();
+    let rest = body.strip_prefix(b"redlint:")?;
+    let rest_offset = text.len() - rest.len();
+    let rest_str = String::from_utf8_lossy(rest);
+    let directive_part = rest_str
+        .find(" --")
+        .map_or(&rest_str[..], |p| &rest_str[..p]);
+    let mut words = Vec::new();
+    let mut pos = 0;
+    for w in directive_part.split_ascii_whitespace() {
+        let start = directive_part[pos..].find(w).map_or(pos, |p| p + pos);
+        pos = start + w.len();
+        words.push((w, rest_offset + start..rest_offset + pos));
+    }
+    let (kind, _) = words.first()?;
+    let kind = match *kind {
+        "disable-file" => Directive::File,
+        "disable-next-line" => Directive::NextLine,
+        _ => return None,
+    };
+    let ids = words
+        .into_iter()
+        .skip(1)
+        .map(|(w, r)| (crate::ruleset::redirected(w).to_string(), r))
+        .collect();
+    Some((kind, ids))
+}
+
 fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
     let src = &tree.source;
     let lines = &tree.lines;
@@ -41,31 +79,21 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
             continue;
         }
         let text = &src[line.content()];
-        let Some(body) = text.strip_prefix(b"#").map(|b| b.trim_ascii_start()) else {
+        let Some((kind, words)) = directive(text) else {
             continue;
         };
-        let Some(rest) = body.strip_prefix(b"redlint:") else {
-            continue;
-        };
-        let rest_offset = line.content().start + (text.len() - rest.len());
-        let rest_str = String::from_utf8_lossy(rest);
-        let (directive_part, _reason) = match rest_str.find(" --") {
-            Some(p) => (&rest_str[..p], Some(&rest_str[p + 3..])),
-            None => (&rest_str[..], None),
-        };
-        let mut words = Vec::new();
-        let mut pos = 0;
-        for w in directive_part.split_ascii_whitespace() {
-            let start = directive_part[pos..].find(w).map_or(pos, |p| p + pos);
-            pos = start + w.len();
-            words.push((w.to_string(), rest_offset + start..rest_offset + pos));
-        }
-        let Some((kind, _)) = words.first().cloned() else {
-            continue;
-        };
-        let scope = match kind.as_str() {
-            "disable-file" => Scope::File,
-            "disable-next-line" => {
+        let words: Vec<(String, Range<usize>)> = words
+            .into_iter()
+            .map(|(w, r)| {
+                (
+                    w,
+                    line.content().start + r.start..line.content().start + r.end,
+                )
+            })
+            .collect();
+        let scope = match kind {
+            Directive::File => Scope::File,
+            Directive::NextLine => {
                 // The next line that is not blank and not a comment.
                 // Line numbers are 1-based indexes of the tree's lines.
                 let next = lines[i + 1..]
@@ -74,13 +102,8 @@ fn parse(id: FileId, tree: &SyntaxTree) -> Vec<Suppression> {
                     .map_or(i + 2, |k| i + 2 + k);
                 Scope::Line(next)
             }
-            _ => continue,
         };
-        let ids: Vec<(String, Range<usize>)> = words
-            .into_iter()
-            .skip(1)
-            .map(|(w, r)| (crate::ruleset::redirected(&w).to_string(), r))
-            .collect();
+        let ids = words;
         out.push(Suppression {
             file: id,
             scope,

@@ -40,7 +40,7 @@ pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
         for path in POD_PATHS {
             let pod = doc.path(&path[..path.len() - 1]);
             for container in doc.path(path).map_or(&[][..], Node::items) {
-                let blocks = mounted_blocks(ctx, pod, container, &maps);
+                let blocks = mounted_blocks(pod, container, &maps);
                 if let Some(e) = container_config(ctx, kind, name, container, &blocks) {
                     // The mounted keys are checked with the command line that reads them.
                     if let Some(read) = &e.host_block {
@@ -71,7 +71,6 @@ pub(super) fn extract(ctx: &Context, docs: &[Node]) -> Vec<Embedded> {
 
 /// The ConfigMap keys of this file a container mounts: (map, key, container path, node).
 fn mounted_blocks<'n>(
-    _ctx: &Context,
     pod: Option<&Node>,
     container: &Node,
     maps: &[(&str, &'n Node)],

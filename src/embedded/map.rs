@@ -495,14 +495,8 @@ fn append_args(appender: &Appender, words: &[Vec<u8>]) -> Result<HostEdit, Strin
             content.push(b'\n');
             content.extend(std::iter::repeat_n(b' ', *indent));
             content.extend_from_slice(key.as_bytes());
-            content.extend_from_slice(b": [");
-            let items: Vec<Vec<u8>> = prefix
-                .iter()
-                .chain(words)
-                .map(|w| quote_arg(w, Quoting::YamlItem))
-                .collect::<Result<_, _>>()?;
-            content.extend(items.join(&b", "[..]));
-            content.push(b']');
+            content.extend_from_slice(b": ");
+            content.extend(flow_list(prefix, words, Quoting::YamlItem)?);
             return Ok(HostEdit {
                 file: HostFile::Main,
                 range: *after..*after,
@@ -517,14 +511,9 @@ fn append_args(appender: &Appender, words: &[Vec<u8>]) -> Result<HostEdit, Strin
             if *newline_first {
                 content.push(b'\n');
             }
-            content.extend_from_slice(b"CMD [");
-            let items: Vec<Vec<u8>> = prefix
-                .iter()
-                .chain(words)
-                .map(|w| quote_arg(w, Quoting::Json))
-                .collect::<Result<_, _>>()?;
-            content.extend(items.join(&b", "[..]));
-            content.extend_from_slice(b"]\n");
+            content.extend_from_slice(b"CMD ");
+            content.extend(flow_list(prefix, words, Quoting::Json)?);
+            content.push(b'\n');
             return Ok(HostEdit {
                 file: HostFile::Main,
                 range: *at..*at,
@@ -545,6 +534,19 @@ fn append_args(appender: &Appender, words: &[Vec<u8>]) -> Result<HostEdit, Strin
         range: at..at,
         content,
     })
+}
+
+/// `[item, item, …]`: the prefix and the words, each quoted.
+fn flow_list(prefix: &[Vec<u8>], words: &[Vec<u8>], quoting: Quoting) -> Result<Vec<u8>, String> {
+    let items: Vec<Vec<u8>> = prefix
+        .iter()
+        .chain(words)
+        .map(|w| quote_arg(w, quoting))
+        .collect::<Result<_, _>>()?;
+    let mut out = b"[".to_vec();
+    out.extend(items.join(&b", "[..]));
+    out.push(b']');
+    Ok(out)
 }
 
 /// One argument written in the host's quoting.

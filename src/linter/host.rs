@@ -7,24 +7,20 @@ use super::report::{Error, FileReport};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::embedded::map::{HostFile, OwnerKind, translate};
 use crate::embedded::{self, Embedded, HostKind};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{RuleSet, selector_matches};
 use crate::semantic::CheckOptions;
 use crate::settings::LintSettings;
 use crate::source::{FileId, Sources, Span};
+use crate::suppress::Directive;
 use std::path::Path;
 
-/// Files a host's command line names are read up to this size.
-const MAX_FOLLOWED: u64 = 64 << 20;
-
+/// A config file a host's command line names, read as an included file is (a regular file
+/// outside `/proc` and `/sys`, bounded while reading); the fixer's edits first.
 fn read_followed(options: &CheckOptions, path: &Path) -> Option<Vec<u8>> {
     if let Some(bytes) = options.overlay.get(path) {
         return Some(bytes.clone());
     }
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FOLLOWED {
-        return None;
-    }
-    std::fs::read(path).ok()
+    crate::semantic::files::read_config(path, crate::semantic::files::MAX_FILE_BYTES).ok()
 }
 
 pub(super) fn lint_host(
@@ -273,56 +269,33 @@ fn host_suppressions(report: &mut FileReport) {
     let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
     let mut rules: Vec<(Option<usize>, Vec<String>)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(comment) = line.trim_ascii().strip_prefix(b"#") else {
+        let Some((kind, ids)) = crate::suppress::directive(line.trim_ascii()) else {
             continue;
         };
-        let Some(rest) = comment.trim_ascii().strip_prefix(b"redlint:") else {
-            continue;
+        let target = match kind {
+            Directive::File => None,
+            // The next line that is not blank or a comment (1-based).
+            Directive::NextLine => match (i + 1..lines.len()).find(|&j| {
+                let t = lines[j].trim_ascii();
+                !t.is_empty() && !t.starts_with(b"#")
+            }) {
+                Some(j) => Some(j + 1),
+                None => continue,
+            },
         };
-        let rest = String::from_utf8_lossy(rest);
-        let rest = rest.split(" --").next().unwrap_or("").trim();
-        let (scope, ids) = rest.split_once(' ').unwrap_or((rest, ""));
-        let ids: Vec<String> = ids
-            .split([',', ' '])
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        let target = match scope {
-            "disable-file" => None,
-            "disable-next-line" => {
-                // The next line that is not blank or a comment (1-based).
-                let next = (i + 1..lines.len()).find(|&j| {
-                    let t = lines[j].trim_ascii();
-                    !t.is_empty() && !t.starts_with(b"#")
-                });
-                match next {
-                    Some(j) => Some(j + 1),
-                    None => continue,
-                }
-            }
-            _ => continue,
-        };
-        rules.push((target, ids));
+        rules.push((target, ids.into_iter().map(|(id, _)| id).collect()));
     }
     if rules.is_empty() {
         return;
     }
-    let matches = |ids: &[String], rule: &str| {
-        ids.iter().any(|id| {
-            rule == id
-                || rule
-                    .strip_prefix(id.as_str())
-                    .is_some_and(|r| r.starts_with('/'))
-        })
-    };
     let sources = &report.sources;
     report.diagnostics.retain(|d| {
         let Some(span) = d.primary.as_ref().filter(|s| s.file == FileId::ROOT) else {
             return true;
         };
         let line = sources.get(FileId::ROOT).line_col(span.range.start).0;
-        !rules
-            .iter()
-            .any(|(target, ids)| target.is_none_or(|t| t == line) && matches(ids, &d.rule))
+        !rules.iter().any(|(target, ids)| {
+            target.is_none_or(|t| t == line) && ids.iter().any(|id| selector_matches(id, &d.rule))
+        })
     });
 }
