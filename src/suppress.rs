@@ -32,6 +32,9 @@ struct Suppression {
     used: Vec<bool>,
 }
 
+/// A rule id or category written in a comment, and its byte range.
+pub(crate) type RuleRef = (String, Range<usize>);
+
 /// What a suppression comment covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Directive {
@@ -41,7 +44,7 @@ pub(crate) enum Directive {
 
 /// A `# redlint: disable-next-line ID… -- reason` (or `disable-file`) comment: what it covers,
 /// and its ids (renamed ones under their new names) with their byte ranges in `text`.
-pub(crate) fn directive(text: &[u8]) -> Option<(Directive, Vec<(String, Range<usize>)>)> {
+pub(crate) fn directive(text: &[u8]) -> Option<(Directive, Vec<RuleRef>)> {
     let body = text.strip_prefix(b"#")?.trim_ascii_start();
     let rest = body.strip_prefix(b"redlint:")?;
     let rest_offset = text.len() - rest.len();
