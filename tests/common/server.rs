@@ -4,13 +4,28 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// A loopback port nothing listens on right now.
+/// A loopback port nothing listens on right now, below the kernel's ephemeral range.
+///
+/// Ports from the ephemeral range (what binding port 0 gives) can be taken between the
+/// check and the server's start by the outgoing connections other tests' servers make
+/// (replication, Sentinel, cluster bus). Ports here come from 10 000–22 767, so the
+/// cluster bus port (+10 000) stays below the ephemeral range too, and a counter shared
+/// by the test binary's threads never hands out the same one twice.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 10_000;
+    const SPAN: u16 = 12_768;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let offset = (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        let port = FIRST + (offset + n) % SPAN;
+        let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if free(port) && free(port + 10_000) {
+            return port;
+        }
+    }
+    panic!("no free loopback port below the ephemeral range")
 }
 
 /// Run a command; its stdout and stderr together.
