@@ -312,6 +312,7 @@ impl From<redlint::Error> for UsageError {
                 .to_string(),
                 path,
             },
+            e @ redlint::Error::TooLarge { .. } => UsageError::Other(e.to_string()),
         }
     }
 }

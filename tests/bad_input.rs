@@ -384,3 +384,19 @@ fn an_unreadable_file_is_named() {
     assert!(!text.contains("hunter2"), "{text}");
     assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("hunter2"));
 }
+
+#[test]
+fn library_entry_points_refuse_input_over_the_read_limit() {
+    let options = redlint::semantic::CheckOptions::default();
+    for name in ["redis.conf", "compose.yml"] {
+        let bytes = b"# c\n".repeat(BIG / 4 + 1);
+        let len = bytes.len() as u64;
+        match redlint::check_bytes(Path::new(name), bytes, &options) {
+            Err(redlint::Error::TooLarge { path, len: got, .. }) => {
+                assert_eq!(path, Path::new(name));
+                assert_eq!(got, len);
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

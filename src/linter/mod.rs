@@ -46,8 +46,19 @@ pub fn lint_bytes(
     settings: &LintSettings,
     rules: &RuleSet,
 ) -> Result<FileReport, Error> {
+    // The readers stop at this size; bytes handed in directly are held to it too, so offsets
+    // fit the syntax tree's 29 bits and the source index's 32.
+    let bytes = bytes.into();
+    let limit = crate::semantic::files::MAX_FILE_BYTES;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            len: bytes.len() as u64,
+            limit,
+        });
+    }
     match crate::embedded::kind_by_name(path) {
-        Some(kind) => host::lint_host(path, bytes.into(), kind, options, settings, rules),
+        Some(kind) => host::lint_host(path, bytes, kind, options, settings, rules),
         None => config::lint_config(path, bytes, options, settings, rules),
     }
 }

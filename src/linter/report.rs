@@ -22,6 +22,9 @@ pub enum Error {
         path: PathBuf,
         error: crate::embedded::HostError,
     },
+    /// Input over the limit the file readers hold to: byte offsets are 32 bits.
+    #[error("{}: is {len} bytes, larger than {limit}; a Redis config is not that large", path.display())]
+    TooLarge { path: PathBuf, len: u64, limit: u64 },
 }
 
 /// What checking one file found.
