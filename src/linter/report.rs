@@ -134,4 +134,24 @@ impl FileReport {
         }
         Cow::Owned(masked)
     }
+
+    /// The bytes `range` of a source file with its secrets replaced by `*`: a copy of that
+    /// range only, so masking one line per finding costs the line, not the file.
+    pub fn masked_range(&self, file: FileId, range: std::ops::Range<usize>) -> Vec<u8> {
+        if self.sources.is_empty() {
+            return Vec::new();
+        }
+        let bytes = self.sources.get(file).bytes();
+        let end = range.end.min(bytes.len());
+        let start = range.start.min(end);
+        let mut masked = bytes[start..end].to_vec();
+        for span in self.secrets.iter().filter(|s| s.file == file) {
+            let from = span.range.start.clamp(start, end);
+            let to = span.range.end.clamp(start, end);
+            for b in &mut masked[from - start..to - start] {
+                *b = b'*';
+            }
+        }
+        masked
+    }
 }

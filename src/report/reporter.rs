@@ -207,11 +207,10 @@ pub fn masked_line(report: &FileReport, d: &Diagnostic) -> String {
     }
     let at = report.location(d);
     let file = d.primary.as_ref().map_or(crate::FileId::ROOT, |s| s.file);
-    let masked = report.masked_source(file);
     let lines = report.sources.get(file).lines();
     let start = lines.line_start(at.line - 1);
-    let end = lines.line_start(at.line).min(masked.len());
-    String::from_utf8_lossy(&masked[start.min(end)..end])
+    let end = lines.line_start(at.line);
+    String::from_utf8_lossy(&report.masked_range(file, start..end))
         .trim_end()
         .to_string()
 }
