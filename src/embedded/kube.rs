@@ -1,8 +1,9 @@
 //! Kubernetes manifests (containers that run the server, ConfigMaps holding its config) and
 //! Helm values of the common charts.
 
-use super::assemble::{Context, Embedded, Server, block, server_command, yaml_args};
+use super::assemble::{Context, Embedded, Server, block, first_line, server_command, yaml_args};
 use super::image::Image;
+use super::map::{HostFile, Owner, OwnerKind, TracedText};
 use super::shell::Vars;
 use super::yaml::Node;
 
@@ -202,7 +203,7 @@ fn container_config(
             blocks: mounted
                 .iter()
                 .filter_map(|(_, _, path, node)| {
-                    let mut t = super::map::TracedText::default();
+                    let mut t = TracedText::default();
                     node.block_text(ctx.src, ctx.original, &mut t)?;
                     Some((path.clone(), t))
                 })
@@ -307,11 +308,11 @@ fn sentinel_values(ctx: &Context, doc: &Node, auth_off: bool) -> Option<Embedded
             lines.push("requirepass ${REDIS_PASSWORD}".into());
         }
     }
-    let mut traced = super::map::TracedText::default();
-    let owner = traced.add_owner(super::map::Owner {
-        file: super::map::HostFile::Main,
-        range: super::assemble::first_line(ctx.src, &enabled.range),
-        kind: super::map::OwnerKind::Added,
+    let mut traced = TracedText::default();
+    let owner = traced.add_owner(Owner {
+        file: HostFile::Main,
+        range: first_line(ctx.src, &enabled.range),
+        kind: OwnerKind::Added,
         note: Some(
             "the chart writes this line of sentinel.conf (with release name `redis`)".into(),
         ),
@@ -330,7 +331,7 @@ fn sentinel_values(ctx: &Context, doc: &Node, auth_off: bool) -> Option<Embedded
         "Helm values `sentinel`".into(),
         true,
         true,
-        super::assemble::first_line(ctx.src, &enabled.range),
+        first_line(ctx.src, &enabled.range),
     ))
 }
 
@@ -344,12 +345,12 @@ fn values_config(
 ) -> Option<Embedded> {
     let mut joined: Option<Embedded> = None;
     // What the chart's start script adds: the password on the command line.
-    let mut preset = super::map::TracedText::default();
+    let mut preset = TracedText::default();
     let mut add = |line: String, at: &Node, note: &str| {
-        let owner = preset.add_owner(super::map::Owner {
-            file: super::map::HostFile::Main,
-            range: super::assemble::first_line(ctx.src, &at.range),
-            kind: super::map::OwnerKind::Added,
+        let owner = preset.add_owner(Owner {
+            file: HostFile::Main,
+            range: first_line(ctx.src, &at.range),
+            kind: OwnerKind::Added,
             note: Some(note.into()),
         });
         preset.push_made(line.as_bytes(), owner);

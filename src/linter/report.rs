@@ -5,7 +5,6 @@ use crate::diagnostic::Diagnostic;
 use crate::ruleset::RuleLoadError;
 use crate::semantic::ServerView;
 use crate::source::{FileId, Location, Sources, Span};
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Why a check could not run.
@@ -113,26 +112,6 @@ impl FileReport {
             .as_ref()
             .and_then(|span| self.views.iter().find_map(|v| v.server_line(span)))
             .unwrap_or_else(|| self.line(d))
-    }
-
-    /// A source file with its secrets replaced by `*`, for display.
-    pub fn masked_source(&self, file: FileId) -> Cow<'_, [u8]> {
-        if self.sources.is_empty() {
-            return Cow::Borrowed(&[]);
-        }
-        let bytes = self.sources.get(file).bytes();
-        let mut spans = self.secrets.iter().filter(|s| s.file == file).peekable();
-        if spans.peek().is_none() {
-            return Cow::Borrowed(bytes);
-        }
-        let mut masked = bytes.to_vec();
-        for span in spans {
-            let end = span.range.end.min(masked.len());
-            for b in &mut masked[span.range.start.min(end)..end] {
-                *b = b'*';
-            }
-        }
-        Cow::Owned(masked)
     }
 
     /// The bytes `range` of a source file with its secrets replaced by `*`: a copy of that
