@@ -16,8 +16,7 @@ from the binary:
 What no outside view shows (chain directives' parsers, C validators, SENSITIVE, DEBUG,
 DENY_LOADING, VOLATILE, conditions on build options, Sentinel sub-directives) comes from the
 base catalog, a source-generated one of the nearest version; directives the base lacks get none.
-A name the binary does not know is dropped, whatever the base says, unless it is conditional
-on a build option this binary was built without.
+A name the binary does not know is dropped, whatever the base says.
 
 Only the Python 3.11 standard library is used.
 """
@@ -393,9 +392,8 @@ def _build(program: str, base: dict, version: str, product: str, work: str) -> d
         for n, d in probed.items():
             bd = base_dirs.get(n) or base_dirs.get(base_alias.get(n, ""))
             if d is None:
-                # Unknown to this binary: kept only when a build option it lacks is why.
-                if bd and bd.get("conditional") and n in base_dirs:
-                    directives[n] = dict(bd)
+                # Unknown to this binary (removed, or behind a build option such as
+                # LOG_REQ_RES that release builds leave out).
                 continue
             if d == "inherit":
                 if n in base_dirs:

@@ -72,6 +72,10 @@ checks! {
         "`bind` names an address no host can resolve: redis-server exits at startup";
     ClusterBusPortOutOfRange => "invalid/cluster-bus-port-out-of-range", Error, ADVICE,
         "cluster mode with a client port above 55535 and no `cluster-port`: the bus port is out of range";
+    ClusterBusWithoutBindAddress => "invalid/cluster-bus-without-bind-address", Error, ADVICE,
+        "cluster mode with no `bind` address (7.2+ and Valkey): the bus has none and the server exits";
+    UnknownLocale => "invalid/unknown-locale", Error, ADVICE,
+        "`locale-collate` names no locale (7.2+ and Valkey): the server exits at startup";
     PortCollision => "invalid/port-collision", Error, ADVICE,
         "two listeners on one port (port, tls-port, the cluster bus)";
     ModuleConfigWithoutModule => "invalid/module-config-without-module", Error, ADVICE,

@@ -161,7 +161,52 @@ fn needs_full_start(bytes: &[u8]) -> bool {
     })
 }
 
-fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
+/// A base of the directives the target's catalog has and no other base names (those new in
+/// its version), each at its default: mutants of it exercise that version's own directives.
+fn own_directives_base(target: Version, bases: &[Base]) -> Option<Base> {
+    use redlint::catalog::ValueType;
+    let catalog = redlint::catalog::Catalog::load(target).ok()?;
+    let named: std::collections::HashSet<String> = bases
+        .iter()
+        .flat_map(|b| b.bytes.split(|&c| c == b'\n'))
+        .filter_map(corpus::directive_name)
+        .collect();
+    let mut text = String::new();
+    for (name, spec) in catalog.directives() {
+        let known = std::iter::once(name)
+            .chain(spec.aliases.iter().copied())
+            .any(|n| named.contains(&n.to_ascii_lowercase()));
+        if known
+            || corpus::MACHINE_DEPENDENT.contains(&name)
+            || matches!(spec.value_type, ValueType::Special | ValueType::Ignored)
+            || spec.conditional.is_some()
+        {
+            continue;
+        }
+        let Some(default) = spec.default_value() else {
+            continue;
+        };
+        let value = if default.is_empty() { "\"\"" } else { &default };
+        let _ = writeln!(text, "{name} {value}");
+    }
+    (!text.is_empty()).then(|| Base {
+        name: format!("catalog/new-in-{target}.conf"),
+        bytes: text.into_bytes(),
+        removed: 0,
+    })
+}
+
+/// One server build and the target redlint checks with for it.
+struct Server {
+    program: std::path::PathBuf,
+    version: String,
+    target: Version,
+    /// `redis_7_0`: the name of its folder of failures.
+    slug: String,
+}
+
+fn compare(case: &Case, scratch: &Path, server: &Server) -> Outcome {
+    let target = server.target;
     let dir = tempfile::Builder::new()
         .prefix("case-")
         .tempdir_in(scratch)
@@ -172,12 +217,12 @@ fn compare(case: &Case, scratch: &Path, target: Version) -> Outcome {
     let redlint = run_redlint(&path, &case.bytes, dir.path(), target);
     let redlint_time = redlint_started.elapsed();
     let oracle_started = Instant::now();
-    let mut oracle = oracle::run(dir.path(), CONFIG_NAME, Mode::Quick, &[]);
+    let mut oracle = oracle::run_with(&server.program, dir.path(), CONFIG_NAME, Mode::Quick, &[]);
     let mut quick = None;
     if oracle.verdict.is_accepted()
         && (redlint.first_invalid.is_some() || case.sample_full || needs_full_start(&case.bytes))
     {
-        let full = oracle::run(dir.path(), CONFIG_NAME, Mode::Full, &[]);
+        let full = oracle::run_with(&server.program, dir.path(), CONFIG_NAME, Mode::Full, &[]);
         quick = Some(oracle.verdict.clone());
         oracle = full;
     }
@@ -216,7 +261,7 @@ fn run_all(
     cases: &[Case],
     jobs: usize,
     scratch: &Path,
-    target: Version,
+    server: &Server,
     label: &str,
 ) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
@@ -231,7 +276,7 @@ fn run_all(
                     if i >= cases.len() {
                         break;
                     }
-                    let outcome = compare(&cases[i], scratch, target);
+                    let outcome = compare(&cases[i], scratch, server);
                     results.lock().unwrap()[i] = Some(outcome);
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if d.is_multiple_of(1000) {
@@ -367,12 +412,16 @@ fn main() {
     if support::filtered_out("differential") {
         return;
     }
-    let started = Instant::now();
-    let Some(server_version) = support::redis_server_version() else {
-        std::process::exit(support::missing_prerequisite(
+    let oracles = match support::common::oracles::for_test("differential") {
+        Ok(o) if o.is_empty() => std::process::exit(support::missing_prerequisite(
             "differential",
-            "redis-server is not on PATH",
-        ));
+            "no redis-server is on PATH",
+        )),
+        Ok(o) => o,
+        Err(why) => {
+            eprintln!("differential: FAILED: {why}");
+            std::process::exit(1);
+        }
     };
     let corpus_dir = support::shared_dir().join("corpus");
     if !corpus_dir.is_dir() {
@@ -381,7 +430,34 @@ fn main() {
             &format!("{} is missing", corpus_dir.display()),
         ));
     }
-    let target: Version = "7.0".parse().unwrap();
+    let _ = std::fs::remove_dir_all(support::target_dir().join("differential-failures"));
+    let mut failed = Vec::new();
+    for o in oracles {
+        let server = Server {
+            target: o.target.parse().expect("a known target"),
+            slug: o.slug(),
+            version: o.version,
+            program: o.program,
+        };
+        if let Err(why) = differential(&server, &corpus_dir) {
+            eprintln!("differential ({}): FAILED: {why}", server.target);
+            failed.push(server.target.to_string());
+        }
+    }
+    if !failed.is_empty() {
+        eprintln!("differential: FAILED for {}", failed.join(", "));
+        std::process::exit(1);
+    }
+    println!("differential: ok");
+}
+
+/// The whole comparison with one server: `Err` says why it failed.
+fn differential(server: &Server, corpus_dir: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    REDLINT_NANOS.store(0, Ordering::Relaxed);
+    ORACLE_NANOS.store(0, Ordering::Relaxed);
+    let target = server.target;
+    let server_version = &server.version;
     let seed: u64 = env_parse("REDLINT_DIFF_SEED", DEFAULT_SEED);
     let n_mutants: usize = env_parse("REDLINT_DIFF_MUTANTS", DEFAULT_MUTANTS);
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -396,6 +472,7 @@ fn main() {
         corpus::load_dir(&support::manifest_dir().join("fixtures"), "fixtures");
     bases.extend(corpus::load_dir(&corpus_dir.join("wild"), "wild"));
     bases.extend(corpus::load_dir(&corpus_dir.join("upstream"), "upstream"));
+    bases.extend(own_directives_base(target, &bases));
     let removed: usize = bases.iter().map(|b| b.removed).sum();
     println!(
         "  {} bases ({} machine-dependent or slow lines removed; directives: {})",
@@ -404,16 +481,16 @@ fn main() {
         corpus::MACHINE_DEPENDENT.join(" ")
     );
     if bases.is_empty() {
-        eprintln!("differential: FAILED: no bases found");
-        std::process::exit(1);
+        return Err("no bases found".into());
     }
 
     let scratch = tempfile::Builder::new()
         .prefix("redlint-differential-")
         .tempdir()
         .expect("scratch dir");
-    let failures_dir = support::target_dir().join("differential-failures");
-    let _ = std::fs::remove_dir_all(&failures_dir);
+    let failures_dir = support::target_dir()
+        .join("differential-failures")
+        .join(&server.slug);
     std::fs::create_dir_all(&failures_dir).expect("create target/differential-failures");
 
     let mut sample_rng = mutate::Rng::new(seed ^ 0xF011);
@@ -429,7 +506,7 @@ fn main() {
         })
         .collect();
     let t0 = Instant::now();
-    let base_outcomes = run_all(&base_cases, jobs, scratch.path(), target, "bases");
+    let base_outcomes = run_all(&base_cases, jobs, scratch.path(), server, "bases");
     let base_time = t0.elapsed();
     if std::env::var_os("REDLINT_DIFF_VERBOSE").is_some() {
         for (case, o) in base_cases.iter().zip(&base_outcomes) {
@@ -489,7 +566,7 @@ fn main() {
         })
         .collect();
     let t2 = Instant::now();
-    let mutant_outcomes = run_all(&mutant_cases, jobs, scratch.path(), target, "mutants");
+    let mutant_outcomes = run_all(&mutant_cases, jobs, scratch.path(), server, "mutants");
     let mutant_time = t2.elapsed();
     if std::env::var_os("REDLINT_DIFF_VERBOSE").is_some() {
         let mut hist: std::collections::BTreeMap<String, usize> = Default::default();
@@ -694,7 +771,7 @@ fn main() {
     }
     let _ = std::fs::write(failures_dir.join("SUMMARY.txt"), &out);
     let _ = std::fs::write(
-        support::target_dir().join("differential-last-run.txt"),
+        support::target_dir().join(format!("differential-last-run-{}.txt", server.slug)),
         format!(
             "run time {:.1}s (bases {:.1}s, mutants {:.1}s), {} cases, {} disagreements, seed {seed:#x}\n",
             total_time.as_secs_f64(),
@@ -709,22 +786,19 @@ fn main() {
     // verdict for nearly every mutant, and on the 5 000-mutant bar when running the default count.
     let inconclusive = tb.inconclusive + tm.inconclusive;
     if inconclusive * 50 > tb.compared + tm.compared + inconclusive {
-        eprintln!("differential: FAILED: {inconclusive} inconclusive oracle runs (more than 2 %)");
-        std::process::exit(1);
+        return Err(format!(
+            "{inconclusive} inconclusive oracle runs (more than 2 %)"
+        ));
     }
     if std::env::var_os("REDLINT_DIFF_MUTANTS").is_none() && tm.compared < 5000 {
-        eprintln!(
-            "differential: FAILED: only {} mutants compared (at least 5000 expected)",
+        return Err(format!(
+            "only {} mutants compared (at least 5000 expected)",
             tm.compared
-        );
-        std::process::exit(1);
+        ));
     }
     if !disagreements.is_empty() {
-        eprintln!(
-            "differential: FAILED: {} disagreements",
-            disagreements.len()
-        );
-        std::process::exit(1);
+        return Err(format!("{} disagreements", disagreements.len()));
     }
-    println!("differential: ok");
+    println!("differential ({target}): ok");
+    Ok(())
 }

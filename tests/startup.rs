@@ -5,6 +5,7 @@
 //!
 //! `{PORT}` and `{PORT2}` in a fixture become free loopback ports (`{HIGHPORT}` one above 55535), `{CA}`, `{CRT}` and `{KEY}` a
 //! throwaway certificate. Every server is this test's own: started in a temp dir, killed by pid.
+//! Runs on every server build the tests find (`common::oracles`), each with its own target.
 //! Needs `redis-server` and `openssl`: skipped without them, failed without them under `CI`.
 
 mod common;
@@ -16,17 +17,17 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Whether redis-server serves the config in `dir` (`Ok`) or exits (`Err` with its log).
-fn server_starts(dir: &Path) -> Result<(), String> {
+/// Whether the server serves the config in `dir` (`Ok`) or exits (`Err` with its log).
+fn server_starts(program: &Path, dir: &Path) -> Result<(), String> {
     let log = dir.join("server.log");
-    let child = Command::new("redis-server")
+    let child = Command::new(program)
         .arg("redis.conf")
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::null())
         .spawn()
-        .expect("redis-server runs");
+        .expect("the server runs");
     let mut server = Server(child);
     let read = || {
         let mut text = String::new();
@@ -48,7 +49,8 @@ fn server_starts(dir: &Path) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(20));
     }
     panic!(
-        "redis-server neither served nor exited in 10 s:\n{}",
+        "{} neither served nor exited in 10 s:\n{}",
+        program.display(),
         read()
     );
 }
@@ -72,22 +74,7 @@ fn startup_aborts_agree_with_a_real_start() {
         eprintln!("skipping: redis-server or openssl is not installed");
         return;
     }
-    let version = String::from_utf8_lossy(
-        &Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .into_owned();
-    let target = version
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .and_then(|v| {
-            let mut parts = v.split('.');
-            format!("{}.{}", parts.next()?, parts.next()?).parse().ok()
-        })
-        .expect("redis-server --version names a version redlint knows");
+    let oracles = common::oracles::for_test("startup").unwrap_or_else(|why| panic!("{why}"));
     let certs = tempfile::tempdir().unwrap();
     let (ca, crt, key) = certificates(certs.path());
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/startup");
@@ -98,7 +85,36 @@ fn startup_aborts_agree_with_a_real_start() {
         .collect();
     names.sort();
     let mut problems = Vec::new();
-    for name in &names {
+    for oracle in &oracles {
+        let target = oracle.target.parse().expect("a target redlint knows");
+        for name in &names {
+            let found = check_one(&oracle.program, target, &fixtures, name, (&ca, &crt, &key));
+            problems.extend(found.into_iter().map(|p| format!("{}: {p}", oracle.target)));
+        }
+    }
+    println!(
+        "startup: {} fixtures started for real on {}",
+        names.len(),
+        oracles
+            .iter()
+            .map(|o| o.target.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert!(names.len() >= 8, "fixtures/startup has its cases");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One fixture on one server: what disagrees, if anything.
+fn check_one(
+    program: &Path,
+    target: redlint::Version,
+    fixtures: &Path,
+    name: &str,
+    (ca, crt, key): (&Path, &Path, &Path),
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    {
         let dir = tempfile::tempdir().unwrap();
         let text = std::fs::read_to_string(fixtures.join(name))
             .unwrap()
@@ -121,7 +137,7 @@ fn startup_aborts_agree_with_a_real_start() {
         let ours = report
             .first_invalid()
             .map(|d| format!("{} {}", d.rule, d.message));
-        let theirs = server_starts(dir.path());
+        let theirs = server_starts(program, dir.path());
         let expected_start = name.starts_with("accept-");
         match (&theirs, &ours) {
             (Ok(()), None) | (Err(_), Some(_)) => {}
@@ -139,7 +155,5 @@ fn startup_aborts_agree_with_a_real_start() {
             ));
         }
     }
-    println!("startup: {} fixtures started for real", names.len());
-    assert!(names.len() >= 8, "fixtures/startup has its cases");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    problems
 }

@@ -67,8 +67,10 @@ pub fn refusals(model: &Model) -> Vec<Diagnostic> {
 pub fn check(v: &EffectiveValues) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     conflicting_primary(v, &mut out);
+    unknown_locale(v, &mut out);
     unresolvable_binds(v, &mut out);
     cluster_bus_port(v, &mut out);
+    cluster_bus_without_bind(v, &mut out);
     startup_listeners(v, &mut out);
     out
 }
@@ -150,6 +152,99 @@ fn unresolvable_binds(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
         span,
         format!("`bind` address `{shown}` cannot be resolved: redis-server exits with \"Could not create server TCP listening socket\""),
         Some(help.into()),
+    ));
+}
+
+/// initServer (7.2+): `setlocale(LC_COLLATE, locale-collate)`; a name that is no locale at
+/// all makes the server exit ("Failed to configure LOCALE for invalid locale name"). A name
+/// of the right shape may still be missing on the host, which no file shows.
+fn unknown_locale(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    if !v.version.at_least(7, 2) {
+        return;
+    }
+    let Some((name, span)) = v.effective("locale-collate") else {
+        return;
+    };
+    if is_locale_name(name) {
+        return;
+    }
+    out.push(late(
+        Check::UnknownLocale,
+        span,
+        format!(
+            "`locale-collate {}` is no locale name: the server exits with \"Failed to configure LOCALE for invalid locale name\"",
+            quoted_prefix(name)
+        ),
+        Some("use `\"\"` (the environment's locale), `C`, `POSIX` or a name like `en_US.UTF-8` that `locale -a` lists on the host".into()),
+    ));
+}
+
+/// `""`, `C`, `POSIX`, `C.UTF-8`, or `language[_TERRITORY][.codeset][@modifier]` as glibc
+/// spells locale names (`en_US.UTF-8`, `de_DE@euro`).
+fn is_locale_name(name: &[u8]) -> bool {
+    if name.is_empty() || name == b"C" || name == b"POSIX" {
+        return true;
+    }
+    let (rest, _modifier) = match name.iter().position(|&b| b == b'@') {
+        Some(at) => (&name[..at], Some(&name[at + 1..])),
+        None => (name, None),
+    };
+    let (rest, codeset) = match rest.iter().position(|&b| b == b'.') {
+        Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
+        None => (rest, None),
+    };
+    if codeset
+        .is_some_and(|c| c.is_empty() || !c.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
+    {
+        return false;
+    }
+    // glibc builds in one codeset of `C`: UTF-8 (spelled `UTF-8`, `utf8`, ...).
+    if rest == b"C" {
+        return codeset.is_some_and(|c| {
+            let c: Vec<u8> = c
+                .iter()
+                .filter(|&&b| b != b'-')
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            c == b"utf8"
+        });
+    }
+    let (language, territory) = match rest.iter().position(|&b| b == b'_') {
+        Some(u) => (&rest[..u], Some(&rest[u + 1..])),
+        None => (rest, None),
+    };
+    (2..=3).contains(&language.len())
+        && language.iter().all(u8::is_ascii_lowercase)
+        && territory.is_some_and(|t| t.len() == 2 && t.iter().all(u8::is_ascii_uppercase))
+}
+
+/// clusterInit (7.2+, and every Valkey): the bus listens on the `bind` addresses, so
+/// cluster mode with none (`bind ""`, or `bind` with no value) makes the server exit ("No
+/// bind address is configured, but it is required for the Cluster bus"). From 7.2 this
+/// runs before the listeners are set up, so it holds whatever the ports; on 7.0 it comes
+/// after them (the rule `cluster/bus-without-bind-address` says so there).
+fn cluster_bus_without_bind(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
+    if !v.version.at_least(7, 2)
+        || !v
+            .effective("cluster-enabled")
+            .is_some_and(|(a, _)| a.eq_ignore_ascii_case(b"yes"))
+    {
+        return;
+    }
+    let Some(&i) = v.last.get("bind") else {
+        return;
+    };
+    let entry = &v.entries[i];
+    // One empty value means "no address"; `bind "" ""` is two (empty) addresses.
+    let none = entry.args.is_empty() || (entry.args.len() == 1 && entry.args[0].is_empty());
+    if entry.opaque || !none {
+        return;
+    }
+    out.push(late(
+        Check::ClusterBusWithoutBindAddress,
+        entry.span().cloned(),
+        "cluster mode with no `bind` address: the server exits with \"No bind address is configured, but it is required for the Cluster bus\"".into(),
+        Some("bind the addresses the other cluster nodes use to reach this one".into()),
     ));
 }
 
