@@ -185,12 +185,11 @@ fn wild_cases() -> Option<Vec<Case>> {
 }
 
 #[test]
-fn differential_against_redis_server_7_0() {
+fn differential_against_every_server_found() {
     const TEST: &str = "sentinel differential";
-    match support::redis_server_version() {
-        Some(v) if v.contains("v=7.0.") => {}
-        Some(v) => return missing(TEST, &format!("redis-server is not 7.0 ({v})")),
-        None => return missing(TEST, "redis-server is not installed"),
+    let oracles = support::common::oracles::for_test(TEST).unwrap_or_else(|why| panic!("{why}"));
+    if oracles.is_empty() {
+        return missing(TEST, "redis-server is not installed");
     }
     let mut cases = fixture_cases();
     assert!(!cases.is_empty(), "no fixtures in fixtures/sentinel/");
@@ -201,7 +200,23 @@ fn differential_against_redis_server_7_0() {
             "../shared/corpus/wild is missing: only the fixtures are compared",
         ),
     }
-    let target: Version = "7.0".parse().unwrap();
+    let mut report = Vec::new();
+    for oracle in &oracles {
+        let target: Version = oracle.target.parse().expect("a target redlint knows");
+        let (agree, found) = compare_all(&oracle.program, target, &cases);
+        println!(
+            "{TEST}: {agree}/{} agree ({:.1} %) with {}",
+            cases.len(),
+            100.0 * agree as f64 / cases.len() as f64,
+            oracle.version
+        );
+        report.extend(found.into_iter().map(|f| format!("{}: {f}", oracle.target)));
+    }
+    assert!(report.is_empty(), "disagreements:\n{}", report.join("\n"));
+}
+
+/// Every case on one server: how many agree, and what the others say.
+fn compare_all(program: &Path, target: Version, cases: &[Case]) -> (usize, Vec<String>) {
     let scratch = tempfile::tempdir().unwrap();
     let (mut agree, mut report) = (0, Vec::new());
     for (i, case) in cases.iter().enumerate() {
@@ -216,7 +231,7 @@ fn differential_against_redis_server_7_0() {
         };
         // `redis-server FILE --sentinel --port 0 --unixsocket ''`: an accepted config ends with
         // "Configured to not listen anywhere, exiting."; the child is killed on timeout.
-        let run = oracle::run(&dir, CONFIG_NAME, Mode::Quick, &["--sentinel"]);
+        let run = oracle::run_with(program, &dir, CONFIG_NAME, Mode::Quick, &["--sentinel"]);
         let ok = match (&run.verdict, &ours) {
             (Verdict::Accepted, None) => true,
             (Verdict::Rejected { line: Some(n), .. }, Some((l, _))) => n == l,
@@ -239,10 +254,5 @@ fn differential_against_redis_server_7_0() {
             println!("{}: {} / {ours_text}", case.name, run.verdict);
         }
     }
-    println!(
-        "{TEST}: {agree}/{} agree ({:.1} %) with redis-server 7.0",
-        cases.len(),
-        100.0 * agree as f64 / cases.len() as f64
-    );
-    assert!(report.is_empty(), "disagreements:\n{}", report.join("\n"));
+    (agree, report)
 }

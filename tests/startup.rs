@@ -87,7 +87,14 @@ fn startup_aborts_agree_with_a_real_start() {
     let mut problems = Vec::new();
     for oracle in &oracles {
         let target = oracle.target.parse().expect("a target redlint knows");
-        for name in &names {
+        let tls = oracle.has_tls();
+        if !tls {
+            println!(
+                "startup: {} is built without TLS: its TLS fixtures are not started",
+                oracle.target
+            );
+        }
+        for name in names.iter().filter(|n| tls || !n.contains("tls")) {
             let found = check_one(&oracle.program, target, &fixtures, name, (&ca, &crt, &key));
             problems.extend(found.into_iter().map(|p| format!("{}: {p}", oracle.target)));
         }
@@ -148,7 +155,11 @@ fn check_one(
                 "{name}: the server exits, redlint finds nothing:\n{log}"
             )),
         }
-        if theirs.is_ok() != expected_start {
+        // A fixture of directives this version lacks is refused here, whatever its name.
+        let lacks_directive = report
+            .first_invalid()
+            .is_some_and(|d| d.rule == "invalid/unknown-directive");
+        if theirs.is_ok() != expected_start && !lacks_directive {
             problems.push(format!(
                 "{name}: the fixture's name says {}, the server did otherwise",
                 if expected_start { "accept" } else { "reject" }

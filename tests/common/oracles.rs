@@ -20,6 +20,22 @@ pub struct Oracle {
 }
 
 impl Oracle {
+    /// Whether this build serves TLS (a build without it reads `tls-*` lines, then exits
+    /// with "Failed finding TLS support" when it opens a TLS listener).
+    pub fn has_tls(&self) -> bool {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let out = Command::new(&self.program)
+            .args(["--port", "0", "--unixsocket", "", "--tls-port"])
+            .arg(super::server::free_port().to_string())
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output();
+        out.is_ok_and(|o| {
+            let text = String::from_utf8_lossy(&o.stdout);
+            !text.contains("Failed finding TLS support") && !text.contains("connection type tls")
+        })
+    }
+
     /// `redis-6.2` → `redis_6_2`, for names of files and folders.
     pub fn slug(&self) -> String {
         self.target.replace(['.', '-'], "_")
