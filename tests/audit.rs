@@ -7,7 +7,8 @@
 mod common;
 
 use common::server::{
-    Server, certificates, free_port, have_all, redis_cli, run, server_target, start_server,
+    Server, certificates, free_port, have_all, redis_cli, run, server_target, start_program,
+    start_server,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -597,4 +598,64 @@ fn every_format_on_a_server_subject() {
     }
     let outputs = outputs.replace(env!("CARGO_PKG_VERSION"), "VERSION");
     insta::assert_snapshot!("audit_formats", outputs);
+}
+
+/// Lines of directives a version added, so its audit shows whether its own catalog was chosen.
+fn own_lines(target: &str) -> &'static str {
+    match target {
+        "valkey-8.1" => {
+            "commandlog-execution-slower-than 5000\nlog-format logfmt\nimport-mode no\n"
+        }
+        "redis-7.0" => "shutdown-on-sigterm default\nlatency-tracking yes\noom-score-adj relative\n",
+        "redis-6.2" => "oom-score-adj relative\n",
+        _ => "",
+    }
+}
+
+#[test]
+fn every_server_found_is_audited_with_the_catalog_of_its_version() {
+    if !have_all(&["redis-server", "redis-cli"]) {
+        return;
+    }
+    let oracles = common::oracles::for_test("audit").unwrap_or_else(|why| panic!("{why}"));
+    for oracle in &oracles {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let conf = dir.path().join("redis.conf");
+        let text = format!(
+            "port {port}\nbind 127.0.0.1\nsave \"\"\n{}",
+            own_lines(&oracle.target)
+        );
+        std::fs::write(&conf, text).unwrap();
+        let _server = start_program(
+            &oracle.program,
+            dir.path(),
+            &conf,
+            Duration::from_secs(15),
+            || cli(port, &["PING"]),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", oracle.target));
+        let url = format!("redis://127.0.0.1:{port}");
+        let out = redlint(
+            dir.path(),
+            &["audit", &url, "--file", "redis.conf", "--format", "json"],
+            &[],
+        );
+        let ids = rule_ids(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // Its own directives known, its parameters the file's: no invalid line, no drift, and
+        // no note that the version was judged as another.
+        assert!(
+            !ids.iter()
+                .any(|id| id.starts_with("invalid/") || id.starts_with("drift/")),
+            "{}: {ids:?}\n{stderr}",
+            oracle.target
+        );
+        assert!(!stderr.contains("judged as"), "{}: {stderr}", oracle.target);
+        assert!(
+            ids.contains(&"security/no-authentication".to_string()),
+            "{}: {ids:?}",
+            oracle.target
+        );
+    }
 }

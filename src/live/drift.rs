@@ -56,6 +56,15 @@ fn same_value(primary: &str, file: &[u8], server: &[u8]) -> bool {
                     .is_some_and(|other| limits.iter().zip(other).all(|(a, b)| same_word(a, b)))
             })
         }
+        // Two names of one enum value (config.c `oom_score_adj_enum`): `CONFIG GET` prints
+        // the first, `yes`, for a file's `relative`.
+        "oom-score-adj" => {
+            let canonical = |v: &[u8]| {
+                let v = v.to_ascii_lowercase();
+                if v == b"relative" { b"yes".to_vec() } else { v }
+            };
+            canonical(file) == canonical(server)
+        }
         // Flags the server prints in its own order.
         "notify-keyspace-events" => {
             let set = |v: &[u8]| v.iter().copied().collect::<BTreeSet<u8>>();

@@ -127,9 +127,20 @@ pub fn start_server(
     wait: std::time::Duration,
     ready: impl Fn() -> String,
 ) -> Result<Server, String> {
+    start_program(Path::new("redis-server"), dir, conf, wait, ready)
+}
+
+/// [`start_server`] with another server build (`valkey-server`, another `redis-server`).
+pub fn start_program(
+    program: &Path,
+    dir: &Path,
+    conf: &Path,
+    wait: std::time::Duration,
+    ready: impl Fn() -> String,
+) -> Result<Server, String> {
     let log = std::fs::File::create(dir.join("server.log")).unwrap();
     let server = Server(
-        Command::new("redis-server")
+        Command::new(program)
             .arg(conf)
             .current_dir(dir)
             .stdout(log.try_clone().unwrap())
