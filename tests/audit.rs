@@ -606,7 +606,9 @@ fn own_lines(target: &str) -> &'static str {
         "valkey-8.1" => {
             "commandlog-execution-slower-than 5000\nlog-format logfmt\nimport-mode no\n"
         }
-        "redis-7.0" => "shutdown-on-sigterm default\nlatency-tracking yes\noom-score-adj relative\n",
+        "redis-7.0" => {
+            "shutdown-on-sigterm default\nlatency-tracking yes\noom-score-adj relative\n"
+        }
         "redis-6.2" => "oom-score-adj relative\n",
         _ => "",
     }
