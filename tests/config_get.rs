@@ -267,34 +267,30 @@ fn compare_with(program: &Path, server_version: &str, catalog: &Catalog) {
     );
     let _ = writeln!(out, "  defaults agreeing: {matched}");
     let _ = writeln!(out, "  documented exceptions: {}", exceptions.join("; "));
-    if !unknown_default.is_empty() {
-        let _ = writeln!(
-            out,
-            "  no default in the catalog (special directives, not compared): {}",
-            unknown_default.join("; ")
-        );
-    }
-    if !absent_conditional.is_empty() {
-        let _ = writeln!(
-            out,
-            "  conditional directives this build lacks: {}",
-            absent_conditional.join("; ")
-        );
-    }
-    if !runtime_only.is_empty() {
-        let _ = writeln!(
-            out,
-            "  CONFIG SET only (the file loader refuses them): {}",
-            runtime_only.join(", ")
-        );
-    }
-    if !file_only.is_empty() {
-        let _ = writeln!(
-            out,
-            "  read from the file only (not CONFIG parameters): {}",
-            file_only.join(", ")
-        );
-    }
+    list(
+        &mut out,
+        "no default in the catalog (special directives, not compared)",
+        &unknown_default,
+        "; ",
+    );
+    list(
+        &mut out,
+        "conditional directives this build lacks",
+        &absent_conditional,
+        "; ",
+    );
+    list(
+        &mut out,
+        "CONFIG SET only (the file loader refuses them)",
+        &runtime_only,
+        ", ",
+    );
+    list(
+        &mut out,
+        "read from the file only (not CONFIG parameters)",
+        &file_only,
+        ", ",
+    );
     for f in &failures {
         let _ = writeln!(out, "  MISMATCH: {f}");
     }
@@ -319,4 +315,11 @@ fn file_reads(program: &Path, name: &str, value: &str) -> bool {
     )
     .verdict
     .is_accepted()
+}
+
+/// A line `  label: a, b` of the summary, when there is anything to list.
+fn list(out: &mut String, label: &str, items: &[String], sep: &str) {
+    if !items.is_empty() {
+        let _ = writeln!(out, "  {label}: {}", items.join(sep));
+    }
 }

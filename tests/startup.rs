@@ -121,50 +121,48 @@ fn check_one(
     (ca, crt, key): (&Path, &Path, &Path),
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    {
-        let dir = tempfile::tempdir().unwrap();
-        let text = std::fs::read_to_string(fixtures.join(name))
-            .unwrap()
-            .replace("{HIGHPORT}", &high_free_port().to_string())
-            .replace("{PORT2}", &free_port().to_string())
-            .replace("{PORT}", &free_port().to_string())
-            .replace("{CA}", &ca.display().to_string())
-            .replace("{CRT}", &crt.display().to_string())
-            .replace("{KEY}", &key.display().to_string());
-        std::fs::write(dir.path().join("redis.conf"), &text).unwrap();
-        let options = CheckOptions {
-            target,
-            cwd: Some(dir.path().to_path_buf()),
-            sentinel: Some(false),
-            template: Some(false),
-            ..Default::default()
-        };
-        let report = check_bytes(&dir.path().join("redis.conf"), text.as_bytes(), &options)
-            .expect("the target has a catalog");
-        let ours = report
-            .first_invalid()
-            .map(|d| format!("{} {}", d.rule, d.message));
-        let theirs = server_starts(program, dir.path());
-        let expected_start = name.starts_with("accept-");
-        match (&theirs, &ours) {
-            (Ok(()), None) | (Err(_), Some(_)) => {}
-            (Ok(()), Some(ours)) => {
-                problems.push(format!("{name}: the server starts, redlint says {ours}"))
-            }
-            (Err(log), None) => problems.push(format!(
-                "{name}: the server exits, redlint finds nothing:\n{log}"
-            )),
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures.join(name))
+        .unwrap()
+        .replace("{HIGHPORT}", &high_free_port().to_string())
+        .replace("{PORT2}", &free_port().to_string())
+        .replace("{PORT}", &free_port().to_string())
+        .replace("{CA}", &ca.display().to_string())
+        .replace("{CRT}", &crt.display().to_string())
+        .replace("{KEY}", &key.display().to_string());
+    std::fs::write(dir.path().join("redis.conf"), &text).unwrap();
+    let options = CheckOptions {
+        target,
+        cwd: Some(dir.path().to_path_buf()),
+        sentinel: Some(false),
+        template: Some(false),
+        ..Default::default()
+    };
+    let report = check_bytes(&dir.path().join("redis.conf"), text.as_bytes(), &options)
+        .expect("the target has a catalog");
+    let ours = report
+        .first_invalid()
+        .map(|d| format!("{} {}", d.rule, d.message));
+    let theirs = server_starts(program, dir.path());
+    let expected_start = name.starts_with("accept-");
+    match (&theirs, &ours) {
+        (Ok(()), None) | (Err(_), Some(_)) => {}
+        (Ok(()), Some(ours)) => {
+            problems.push(format!("{name}: the server starts, redlint says {ours}"))
         }
-        // A fixture of directives this version lacks is refused here, whatever its name.
-        let lacks_directive = report
-            .first_invalid()
-            .is_some_and(|d| d.rule == "invalid/unknown-directive");
-        if theirs.is_ok() != expected_start && !lacks_directive {
-            problems.push(format!(
-                "{name}: the fixture's name says {}, the server did otherwise",
-                if expected_start { "accept" } else { "reject" }
-            ));
-        }
+        (Err(log), None) => problems.push(format!(
+            "{name}: the server exits, redlint finds nothing:\n{log}"
+        )),
+    }
+    // A fixture of directives this version lacks is refused here, whatever its name.
+    let lacks_directive = report
+        .first_invalid()
+        .is_some_and(|d| d.rule == "invalid/unknown-directive");
+    if theirs.is_ok() != expected_start && !lacks_directive {
+        problems.push(format!(
+            "{name}: the fixture's name says {}, the server did otherwise",
+            if expected_start { "accept" } else { "reject" }
+        ));
     }
     problems
 }
