@@ -437,26 +437,35 @@ fn masked(bytes: &[u8], secrets: &[std::ops::Range<usize>]) -> String {
 /// and anywhere in a comment. Both sides of a diff are masked with the same values this way,
 /// so a line no fix touched reads the same on both and is not shown as changed.
 fn repeated_secrets(bytes: &[u8], values: &[Vec<u8>]) -> Vec<std::ops::Range<usize>> {
-    let tree = crate::syntax::parse(bytes);
     let mut out = Vec::new();
-    for line in &tree.lines {
-        match line.kind {
-            crate::syntax::LineKind::Comment => {
-                let at = line.content().start;
-                out.extend(
-                    crate::semantic::secrets::repeated(&bytes[line.content()], values)
-                        .into_iter()
-                        .map(|r| at + r.start..at + r.end),
-                );
-            }
-            _ => {
-                for token in line.tokens(bytes) {
-                    let value = token.value(bytes);
-                    if values
-                        .iter()
-                        .any(|v| !v.is_empty() && v.as_slice() == value.as_ref())
-                    {
-                        out.push(token.span());
+    // Tokens as either tokenizer reads them (Valkey 9.0 joins `"a"b`): masking too much is safe.
+    for quoting in [
+        crate::syntax::Quoting::Strict,
+        crate::syntax::Quoting::Joining,
+    ] {
+        let tree = crate::syntax::parse_with(bytes, quoting);
+        for line in &tree.lines {
+            match line.kind {
+                crate::syntax::LineKind::Comment => {
+                    if quoting == crate::syntax::Quoting::Joining {
+                        continue;
+                    }
+                    let at = line.content().start;
+                    out.extend(
+                        crate::semantic::secrets::repeated(&bytes[line.content()], values)
+                            .into_iter()
+                            .map(|r| at + r.start..at + r.end),
+                    );
+                }
+                _ => {
+                    for token in tree.tokens(line) {
+                        let value = token.value(bytes);
+                        if values
+                            .iter()
+                            .any(|v| !v.is_empty() && v.as_slice() == value.as_ref())
+                        {
+                            out.push(token.span());
+                        }
                     }
                 }
             }

@@ -50,6 +50,15 @@ impl Version {
         self.redis_equivalent() >= (major, minor)
     }
 
+    /// What follows a closing quote: Valkey 9.0 joins quoted and bare parts into one argument
+    /// (as a shell does), every other version wants a space.
+    pub fn quoting(self) -> crate::syntax::Quoting {
+        match self.product {
+            Product::Valkey if self.major >= 9 => crate::syntax::Quoting::Joining,
+            _ => crate::syntax::Quoting::Strict,
+        }
+    }
+
     pub fn family(self) -> Family {
         match self.redis_equivalent() {
             (m, _) if m < 6 => Family::Chain,

@@ -606,6 +606,7 @@ fn own_lines(target: &str) -> &'static str {
         "valkey-8.1" => {
             "commandlog-execution-slower-than 5000\nlog-format logfmt\nimport-mode no\n"
         }
+        "valkey-9.0" => "cluster-databases 1\nmptcp no\nshutdown-on-sigterm failover\n",
         "redis-7.0" => {
             "shutdown-on-sigterm default\nlatency-tracking yes\noom-score-adj relative\n"
         }

@@ -400,3 +400,33 @@ fn library_entry_points_refuse_input_over_the_read_limit() {
         }
     }
 }
+
+/// Every directive of every catalog, alone on its line, with one empty value and with two, in
+/// the file and in sentinel mode: a verdict each time, never a panic (Valkey 8.1's `rdma-bind`
+/// alone once indexed a value it did not have).
+#[test]
+fn every_directive_with_no_or_empty_values_gets_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    for version in redlint::catalog::available() {
+        let catalog = redlint::catalog::Catalog::load(version).unwrap();
+        let mut text = String::new();
+        for (name, _) in catalog.directives() {
+            text.push_str(&format!("{name}\n{name} \"\"\n{name} \"\" \"\"\n"));
+        }
+        for sentinel in [false, true] {
+            let options = redlint::CheckOptions {
+                target: version,
+                cwd: Some(dir.path().to_path_buf()),
+                sentinel: Some(sentinel),
+                template: Some(false),
+                ..Default::default()
+            };
+            let report =
+                redlint::check_bytes(Path::new("each.conf"), text.as_bytes(), &options).unwrap();
+            assert!(
+                report.first_invalid().is_some(),
+                "{version}: so many empty values and none refused?"
+            );
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! The argument-list differential: redlint against the real redis-server on command lines.
+//! The argument-list differential: redlint against every real server found (see
+//! `tests/common/oracles.rs`) on command lines, each with its own target.
 //! Seeded mutants of realistic argument lists (a value dropped or doubled, names mistyped, a value
 //! that starts with `--`, name and value in one argument, quotes and spaces inside values, a
 //! trailing `--save`) run as `redis-server empty.conf ARGS --port 0 --unixsocket ''`; redlint
@@ -141,7 +142,8 @@ fn argument_lists_agree_with_redis_server() {
         eprintln!("skipping: redis-server not found");
         return;
     }
-    let target: Version = support::common::server::server_target().parse().unwrap();
+    let servers = support::common::oracles::for_test("cmdline_differential")
+        .unwrap_or_else(|why| panic!("{why}"));
     let seed: u64 = std::env::var("REDLINT_ARGS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -155,6 +157,20 @@ fn argument_lists_agree_with_redis_server() {
         .map(|b| b.iter().map(|s| s.to_string()).collect())
         .collect();
     all.extend((0..cases).map(|i| mutate(&mut Rng::for_item(seed, i))));
+    let failures: Vec<String> = servers
+        .iter()
+        .filter_map(|server| compare_with(server, &all).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every argument list run by one server build and read by redlint with its target.
+fn compare_with(
+    server: &support::common::oracles::Oracle,
+    all: &[Vec<String>],
+) -> Result<(), String> {
+    let target: Version = server.target.parse().unwrap();
+    let program = server.program.as_path();
     let scratch = tempfile::tempdir().unwrap();
     let results: Vec<(Vec<String>, Verdict, Option<usize>)> = std::thread::scope(|s| {
         let chunks: Vec<&[Vec<String>]> = all.chunks(all.len().div_ceil(4)).collect();
@@ -169,16 +185,17 @@ fn argument_lists_agree_with_redis_server() {
                     let mut out = Vec::new();
                     for args in chunk {
                         let argv_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-                        let mut verdict =
-                            oracle::run(&root, "empty.conf", Mode::Quick, &argv_refs).verdict;
+                        let run = |mode| {
+                            oracle::run_with(program, &root, "empty.conf", mode, &argv_refs).verdict
+                        };
+                        let mut verdict = run(Mode::Quick);
                         let mut argv = vec!["empty.conf".to_string()];
                         argv.extend(args.iter().cloned());
                         argv.extend(["--port", "0", "--unixsocket", ""].map(String::from));
                         let ours = redlint_verdict(&root, &argv, target);
                         // ACL rules are checked once the listeners are up.
                         if verdict.is_accepted() && ours.is_some() {
-                            verdict =
-                                oracle::run(&root, "empty.conf", Mode::Full, &argv_refs).verdict;
+                            verdict = run(Mode::Full);
                         }
                         out.push((args.clone(), verdict, ours));
                     }
@@ -205,28 +222,35 @@ fn argument_lists_agree_with_redis_server() {
             _ => false,
         };
         if !agree {
-            disagree.push(format!(
-                "{args:?}: redis-server {verdict}, redlint {ours:?}"
-            ));
+            disagree.push(format!("{args:?}: server {verdict}, redlint {ours:?}"));
         }
     }
     let rejected = results.iter().filter(|(_, v, _)| v.is_rejected()).count();
     eprintln!(
-        "argument lists: {} cases ({rejected} rejected by redis-server), {} agree, {inconclusive} inconclusive",
+        "argument lists ({target} vs {}): {} cases ({rejected} rejected by the server), {} agree, {inconclusive} inconclusive",
+        server.version,
         results.len(),
         results.len() - disagree.len()
     );
     // Both verdicts are well represented, or the comparison proves little.
-    assert!(rejected * 10 > results.len() && (results.len() - rejected) * 10 > results.len());
-    assert!(
-        inconclusive * 20 < results.len(),
-        "too many inconclusive runs: {inconclusive}"
-    );
-    assert!(
-        disagree.is_empty(),
-        "{} of {} argument lists disagree:\n{}",
-        disagree.len(),
-        results.len(),
-        disagree.join("\n")
-    );
+    if rejected * 10 <= results.len() || (results.len() - rejected) * 10 <= results.len() {
+        return Err(format!(
+            "{target}: {rejected} of {} rejected",
+            results.len()
+        ));
+    }
+    if inconclusive * 20 >= results.len() {
+        return Err(format!(
+            "{target}: too many inconclusive runs: {inconclusive}"
+        ));
+    }
+    if !disagree.is_empty() {
+        return Err(format!(
+            "{target}: {} of {} argument lists disagree:\n{}",
+            disagree.len(),
+            results.len(),
+            disagree.join("\n")
+        ));
+    }
+    Ok(())
 }

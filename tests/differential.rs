@@ -196,6 +196,33 @@ fn own_directives_base(target: Version, bases: &[Base]) -> Option<Base> {
     })
 }
 
+/// The bases a fifth of the mutants start from: the stock config of the target's own version
+/// (the newest earlier one of the same product when the corpus has none, as for Valkey 8.1 and
+/// 9.0) and the base of the directives new in it.
+fn favoured_bases(target: Version, bases: &[Base]) -> Vec<usize> {
+    let product = match target.product {
+        redlint::version::Product::Redis => "redis",
+        redlint::version::Product::Valkey => "valkey",
+    };
+    let prefix = format!("upstream/{product}-");
+    let stock = bases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let version = b.name.strip_prefix(&prefix)?.strip_suffix(".conf")?;
+            let mut parts = version.split(['.', '-']);
+            let major: u16 = parts.next()?.parse().ok()?;
+            let minor: u16 = parts.next()?.parse().ok()?;
+            ((major, minor) <= (target.major, target.minor)).then_some(((major, minor), i))
+        })
+        .max()
+        .map(|(_, i)| i);
+    let own = bases
+        .iter()
+        .position(|b| b.name == format!("catalog/new-in-{target}.conf"));
+    stock.into_iter().chain(own).collect()
+}
+
 /// One server build and the target redlint checks with for it.
 struct Server {
     program: std::path::PathBuf,
@@ -529,6 +556,15 @@ fn differential(server: &Server, corpus_dir: &Path) -> Result<(), String> {
         })
         .collect();
     let base_bytes: Vec<&[u8]> = bases.iter().map(|b| b.bytes.as_slice()).collect();
+    let favoured = favoured_bases(target, &bases);
+    println!(
+        "  mutants favour: {}",
+        favoured
+            .iter()
+            .map(|&i| bases[i].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let t1 = Instant::now();
     let mut vocab = Vocab::build(&base_bytes);
     // Value hints from the catalog of the target (which enum words and bounds to try).
@@ -552,7 +588,7 @@ fn differential(server: &Server, corpus_dir: &Path) -> Result<(), String> {
         .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect());
     let mutants: Vec<Mutant> = (0..n_mutants)
         .filter(|i| only.as_ref().is_none_or(|o| o.contains(i)))
-        .map(|i| mutate::generate(seed, i, &base_bytes, &status, &vocab))
+        .map(|i| mutate::generate(seed, i, &base_bytes, &status, &vocab, &favoured))
         .collect();
     let gen_time = t1.elapsed();
     let mutant_cases: Vec<Case> = mutants

@@ -86,13 +86,15 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_round_trip(bytes in config_bytes()) {
-        let tree = syntax::parse(&bytes);
-        prop_assert_eq!(tree.print(), bytes.clone());
-        // Every token span lies inside its line's content.
-        for line in &tree.lines {
-            if let LineKind::Directive = &line.kind {
-                for t in line.tokens(&tree.source) {
-                    prop_assert!(t.span().start >= line.content().start && t.span().end <= line.content().end);
+        for quoting in [syntax::Quoting::Strict, syntax::Quoting::Joining] {
+            let tree = syntax::parse_with(&bytes, quoting);
+            prop_assert_eq!(tree.print(), bytes.clone());
+            // Every token span lies inside its line's content.
+            for line in &tree.lines {
+                if let LineKind::Directive = &line.kind {
+                    for t in tree.tokens(line) {
+                        prop_assert!(t.span().start >= line.content().start && t.span().end <= line.content().end);
+                    }
                 }
             }
         }
@@ -107,7 +109,7 @@ proptest! {
         let tree = syntax::parse(&bytes);
         prop_assert_eq!(tree.print(), bytes.clone());
         let dir = tempfile::tempdir().unwrap();
-        for target in ["2.8", "6.0", "7.0", "valkey-8.0"] {
+        for target in ["2.8", "6.0", "7.0", "valkey-8.0", "valkey-9.0"] {
             let options = redlint::CheckOptions { target: target.parse().unwrap(), cwd: Some(dir.path().to_path_buf()), ..Default::default() };
             let report = redlint::check_bytes(Path::new("prop.conf"), bytes.as_slice(), &options).expect("the target has a catalog");
             let _ = redlint::report::Human { color: false, width: 80, quiet: false }.render(&report);
@@ -118,8 +120,10 @@ proptest! {
     #[test]
     fn quote_then_decode_is_identity(value in prop::collection::vec(any::<u8>(), 0..64)) {
         let quoted = syntax::quote(&value);
-        let tokens = syntax::tokenize(&quoted).unwrap();
-        prop_assert_eq!(tokens.len(), 1);
-        prop_assert_eq!(syntax::decode(&quoted, tokens[0].kind()), value);
+        for quoting in [syntax::Quoting::Strict, syntax::Quoting::Joining] {
+            let tokens = syntax::tokenize(&quoted, quoting).unwrap();
+            prop_assert_eq!(tokens.len(), 1);
+            prop_assert_eq!(syntax::decode(&quoted, tokens[0].kind()), value.clone());
+        }
     }
 }

@@ -396,7 +396,8 @@ fn config_words(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         if line.is_empty() || line.starts_with(b"#") {
             continue;
         }
-        let tokens = crate::syntax::tokenize(line)
+        // redlint's own text: every quote it writes ends at a space, read alike by all versions.
+        let tokens = crate::syntax::tokenize(line, crate::syntax::Quoting::Strict)
             .map_err(|_| "the new text does not split into arguments".to_string())?;
         for (k, w) in tokens
             .iter()
@@ -452,7 +453,7 @@ fn words_after_argument(
 
 /// The values of config text (one line's tokens), as arguments.
 fn value_words(content: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let tokens = crate::syntax::tokenize(content.trim_ascii())
+    let tokens = crate::syntax::tokenize(content.trim_ascii(), crate::syntax::Quoting::Strict)
         .map_err(|_| "the new text does not split into arguments".to_string())?;
     Ok(tokens
         .iter()

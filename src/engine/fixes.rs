@@ -75,9 +75,10 @@ fn param(ctx: &Ctx, name: &str) -> Option<String> {
     }
 }
 
-/// A parameter's words, read with the config tokenizer (`bind=10.0.0.1 127.0.0.1`).
+/// A parameter's words, read with Redis' config tokenizer (`bind=10.0.0.1 127.0.0.1`), the same
+/// for every target.
 fn words(text: &str) -> Vec<Vec<u8>> {
-    match syntax::tokenize(text.as_bytes()) {
+    match syntax::tokenize(text.as_bytes(), syntax::Quoting::Strict) {
         Ok(tokens) => tokens
             .iter()
             .map(|t| t.value(text.as_bytes()).into_owned())

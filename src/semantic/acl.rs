@@ -382,7 +382,7 @@ fn check_hash(hash: &[u8]) -> Result<String, AclError> {
 /// tokenizer failure gives zero rules, which is accepted).
 fn apply_selector_opset(model: &AclModel, inner: &[u8]) -> Result<(), AclError> {
     let mut sel = Selector::new(model.pubsub_allchannels);
-    let ops: Vec<Vec<u8>> = match crate::syntax::tokenize(inner) {
+    let ops: Vec<Vec<u8>> = match crate::syntax::tokenize(inner, model.version.quoting()) {
         Ok(tokens) => tokens.iter().map(|t| t.value(inner).into_owned()).collect(),
         Err(_) => Vec::new(),
     };

@@ -109,7 +109,7 @@ pub fn parse(args: &[&[u8]], version: Version) -> CommandLine {
             if modern {
                 // sdssplitargs: one word is a name alone, which takes the next argument (a
                 // line that does not split, unbalanced quotes, takes none).
-                let alone = crate::syntax::count_tokens(arg) == Ok(1);
+                let alone = crate::syntax::count_tokens(arg, version.quoting()) == Ok(1);
                 line_done = !alone;
                 let next_is_name = args.get(j + 1).is_some_and(|a| is_name(a));
                 if alone && arg.eq_ignore_ascii_case(b"--save") && (next_is_name || last) {

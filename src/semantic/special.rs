@@ -721,13 +721,13 @@ mod tests {
     /// if that fails) and return the first error with its 1-based line number.
     fn run_in(state: &mut SpecialState, c: &Catalog, text: &str) -> Result<(), (usize, String)> {
         for (n, line) in text.lines().enumerate() {
-            let tokens = crate::syntax::tokenize(line.as_bytes()).unwrap();
+            let tokens = crate::syntax::tokenize(line.as_bytes(), c.version.quoting()).unwrap();
             let mut vals: ArgList = tokens.iter().map(|t| t.value(line.as_bytes())).collect();
             let name = String::from_utf8(vals[0].to_vec()).unwrap();
             vals = vals.skip(1);
             let (primary, spec) = c.lookup(&name).expect("known directive");
             if spec.is_multi_arg() && vals.len() == 1 && !vals[0].is_empty() {
-                vals = match crate::syntax::tokenize(&vals[0]) {
+                vals = match crate::syntax::tokenize(&vals[0], c.version.quoting()) {
                     Ok(t) => t.iter().map(|t| t.value(&vals[0])).collect(),
                     Err(_) => ArgList::new(),
                 };

@@ -185,29 +185,22 @@ fn is_locale_name(name: &[u8]) -> bool {
     if name.is_empty() || name == b"C" || name == b"POSIX" {
         return true;
     }
-    let (rest, _modifier) = match name.iter().position(|&b| b == b'@') {
-        Some(at) => (&name[..at], Some(&name[at + 1..])),
-        None => (name, None),
+    let rest = match name.iter().position(|&b| b == b'@') {
+        Some(at) => &name[..at],
+        None => name,
     };
     let (rest, codeset) = match rest.iter().position(|&b| b == b'.') {
-        Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
+        Some(dot) => (&rest[..dot], Some(gconv_strip(&rest[dot + 1..]))),
         None => (rest, None),
     };
-    if codeset
-        .is_some_and(|c| c.is_empty() || !c.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
-    {
+    if codeset.as_ref().is_some_and(Vec::is_empty) {
         return false;
     }
-    // glibc builds in one codeset of `C`: UTF-8 (spelled `UTF-8`, `utf8`, ...).
+    // glibc builds in one codeset of `C`, UTF-8, and loads it only when the codeset asked
+    // for, stripped as iconv strips charset names, is one of its names (`UTF-8"` is, `U-T-F-8`
+    // is not).
     if rest == b"C" {
-        return codeset.is_some_and(|c| {
-            let c: Vec<u8> = c
-                .iter()
-                .filter(|&&b| b != b'-')
-                .map(u8::to_ascii_lowercase)
-                .collect();
-            c == b"utf8"
-        });
+        return codeset.is_some_and(|c| c == b"UTF-8" || c == b"UTF8");
     }
     let (language, territory) = match rest.iter().position(|&b| b == b'_') {
         Some(u) => (&rest[..u], Some(&rest[u + 1..])),
@@ -216,6 +209,16 @@ fn is_locale_name(name: &[u8]) -> bool {
     (2..=3).contains(&language.len())
         && language.iter().all(u8::is_ascii_lowercase)
         && territory.is_some_and(|t| t.len() == 2 && t.iter().all(u8::is_ascii_uppercase))
+}
+
+/// A charset name as iconv compares it: letters, digits and `_-.,:` kept and uppercased, the
+/// rest dropped.
+fn gconv_strip(codeset: &[u8]) -> Vec<u8> {
+    codeset
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric() || b"_-.,:".contains(b))
+        .map(u8::to_ascii_uppercase)
+        .collect()
 }
 
 /// clusterInit (7.2+, and every Valkey): the bus listens on the `bind` addresses, so
@@ -413,4 +416,33 @@ pub(super) fn quoted_prefix(raw: &[u8]) -> String {
     }
     let prefix: String = text.chars().take(SHOWN).collect();
     format!("{prefix}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_locale_name;
+
+    /// `locale-collate C.<codeset>` on Valkey 8.1.8 and 9.0.0 (glibc, with `C.utf8` the only
+    /// locale installed): which names start and which exit "Failed to configure LOCALE".
+    #[test]
+    fn c_codesets_as_glibc_loads_them() {
+        for ok in [
+            "UTF-8", "UTF8", "utf8", "Utf-8", "UTF-8\"", "UTF-8 ", "U TF-8", "UTF8!", "utf-8!!",
+            "!UTF-8", "utf-8@x", "utf8@",
+        ] {
+            assert!(is_locale_name(format!("C.{ok}").as_bytes()), "C.{ok}");
+        }
+        for refused in [
+            "U-T-F-8", "UTF_8", "UTF-8x", "UTF-8-", "UTF--8", "-UTF-8", "UT-F8", "UTF-8!x",
+            "UTF8-", "utf8 x", "UTF-88", "", "UTF-8.x", "ÜTF8",
+        ] {
+            assert!(
+                !is_locale_name(format!("C.{refused}").as_bytes()),
+                "C.{refused}"
+            );
+        }
+        assert!(!is_locale_name(b"C@x"));
+        assert!(!is_locale_name(b"POSIX.UTF-8"));
+        assert!(is_locale_name(b"POSIX") && is_locale_name(b"C") && is_locale_name(b""));
+    }
 }

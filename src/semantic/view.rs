@@ -8,7 +8,7 @@
 //! mapped back to the real file and offset.
 
 use crate::source::{FileId, Span};
-use crate::syntax::{self, SyntaxTree};
+use crate::syntax::{self, Quoting, SyntaxTree};
 use std::ops::Range;
 
 /// A run of view bytes that are consecutive bytes of one file.
@@ -31,7 +31,7 @@ pub struct ServerView {
 impl ServerView {
     /// Build the view of the given files' bytes, read in order as one buffer. With one file
     /// and no NUL byte the view is the file itself (no copy, no second parse).
-    pub fn build(pieces: &[(FileId, &[u8])]) -> ServerView {
+    pub fn build(pieces: &[(FileId, &[u8])], quoting: Quoting) -> ServerView {
         let mut joined = Vec::new();
         let mut joined_segments = Vec::new();
         for (file, bytes) in pieces {
@@ -75,7 +75,7 @@ impl ServerView {
             }
         }
         ServerView {
-            tree: Some(syntax::parse(&bytes)),
+            tree: Some(syntax::parse_with(&bytes, quoting)),
             segments,
         }
     }
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn nul_glues_lines_and_maps_back() {
         let disk = b"port 6379\nmaxmemory 1gb\0junk\nbind 0.0.0.0\n";
-        let view = ServerView::build(&[(FileId::ROOT, disk)]);
+        let view = ServerView::build(&[(FileId::ROOT, disk)], Quoting::Strict);
         let tree = view.tree().expect("a NUL makes the view differ");
         assert_eq!(
             tree.source.as_slice(),
@@ -199,7 +199,10 @@ mod tests {
             s.add("a".into(), Vec::new());
             s.add("b".into(), Vec::new())
         };
-        let view = ServerView::build(&[(a, b"maxmemory 1mb"), (b, b"x 1\nhz 10\n")]);
+        let view = ServerView::build(
+            &[(a, b"maxmemory 1mb"), (b, b"x 1\nhz 10\n")],
+            Quoting::Strict,
+        );
         let tree = view.tree().unwrap();
         assert_eq!(tree.source.as_slice(), b"maxmemory 1mbx 1\nhz 10\n");
         let hz = view.to_disk(17..22);
@@ -212,7 +215,7 @@ mod tests {
 
     #[test]
     fn plain_file_is_identity() {
-        let view = ServerView::build(&[(FileId::ROOT, b"port 1\n")]);
+        let view = ServerView::build(&[(FileId::ROOT, b"port 1\n")], Quoting::Strict);
         assert!(view.is_identity());
         assert_eq!(view.to_disk(0..4), Span::new(FileId::ROOT, 0..4));
     }

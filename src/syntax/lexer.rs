@@ -1,13 +1,16 @@
 //! Redis' `sdssplitargs` tokenizer, written with nom over bytes.
 //!
-//! Rules (identical in every Redis and Valkey version):
+//! Rules of every Redis and Valkey version:
 //! - between tokens every C `isspace` byte is skipped (SP, TAB, LF, VT, FF, CR);
 //! - a bare token ends at SP, TAB, CR or LF; VT and FF are part of it; no escapes outside quotes;
-//! - a quote may open mid-token (`foo"bar baz"`), and a quoted part always ends the token;
-//! - a closing quote must be followed by a space or the end of the line;
+//! - a quote may open mid-token (`foo"bar baz"`);
 //! - double quotes know `\xHH \n \r \t \b \a` and `\<any byte>`; single quotes only `\'`.
+//!
+//! What follows a closing quote depends on the version ([`Quoting`]): Redis and Valkey up to 8.1
+//! end the token there and want a space (any `isspace` byte) or the end of the line; Valkey 9.0
+//! goes on reading the same token, bare or quoted, until SP, TAB, CR or LF.
 
-use super::tree::{LexError, LexErrorKind, Token, TokenKind, is_c_space};
+use super::tree::{LexError, LexErrorKind, Quoting, Token, TokenKind, is_c_space};
 use nom::{IResult, Parser, bytes::complete::take_while, bytes::complete::take_while1};
 
 fn is_bare_end(b: u8) -> bool {
@@ -24,7 +27,7 @@ fn bare(i: &[u8]) -> IResult<&[u8], &[u8]> {
 
 /// Length of a quoted string starting at `i[0]` (the quote), closing quote included; `None` when
 /// the line ends first.
-fn quoted_len(i: &[u8]) -> Option<usize> {
+pub(super) fn quoted_len(i: &[u8]) -> Option<usize> {
     let quote = i[0];
     let mut pos = 1;
     while pos < i.len() {
@@ -49,18 +52,23 @@ fn quoted_len(i: &[u8]) -> Option<usize> {
 struct Lexer<'a> {
     line: &'a [u8],
     rest: &'a [u8],
+    quoting: Quoting,
 }
 
 /// Why and where (the opening quote) a line fails.
 type Failure = (LexErrorKind, usize);
 
 impl<'a> Lexer<'a> {
-    fn new(line: &'a [u8]) -> Lexer<'a> {
+    fn new(line: &'a [u8], quoting: Quoting) -> Lexer<'a> {
         let line = match memchr::memchr(0, line) {
             Some(nul) => &line[..nul],
             None => line,
         };
-        Lexer { line, rest: line }
+        Lexer {
+            line,
+            rest: line,
+            quoting,
+        }
     }
 
     fn offset(&self) -> usize {
@@ -84,17 +92,21 @@ impl Iterator for Lexer<'_> {
         }
         let start = self.offset();
         let mut kind = TokenKind::Bare;
-        if let Ok((after, _)) = bare(self.rest) {
-            self.rest = after;
-        }
-        if let Some(&q) = self.rest.first().filter(|&&b| b == b'"' || b == b'\'') {
+        loop {
+            if let Ok((after, _)) = bare(self.rest) {
+                self.rest = after;
+            }
+            let Some(&q) = self.rest.first().filter(|&&b| b == b'"' || b == b'\'') else {
+                break;
+            };
             let double = q == b'"';
             let open = self.offset();
-            kind = match (open == start, double) {
-                (true, true) => TokenKind::DoubleQuoted,
-                (true, false) => TokenKind::SingleQuoted,
-                (false, true) => TokenKind::BareThenDouble,
-                (false, false) => TokenKind::BareThenSingle,
+            kind = match (kind, open == start, double) {
+                (TokenKind::Bare, true, true) => TokenKind::DoubleQuoted,
+                (TokenKind::Bare, true, false) => TokenKind::SingleQuoted,
+                (TokenKind::Bare, false, true) => TokenKind::BareThenDouble,
+                (TokenKind::Bare, false, false) => TokenKind::BareThenSingle,
+                _ => TokenKind::Joined,
             };
             let Some(len) = quoted_len(self.rest) else {
                 let kind = if double {
@@ -105,10 +117,15 @@ impl Iterator for Lexer<'_> {
                 return self.fail(kind, open);
             };
             self.rest = &self.rest[len..];
-            if let Some(&next) = self.rest.first()
-                && !is_c_space(next)
-            {
-                return self.fail(LexErrorKind::TextAfterClosingQuote, open);
+            let Some(&next) = self.rest.first() else {
+                break;
+            };
+            match self.quoting {
+                Quoting::Strict if is_c_space(next) => break,
+                Quoting::Strict => return self.fail(LexErrorKind::TextAfterClosingQuote, open),
+                Quoting::Joining if matches!(next, b' ' | b'\t' | b'\r' | b'\n') => break,
+                // The token goes on: a bare part, or the next quoted one.
+                Quoting::Joining => kind = TokenKind::Joined,
             }
         }
         Some(Ok(Token::new(start..self.offset(), kind)))
@@ -116,9 +133,9 @@ impl Iterator for Lexer<'_> {
 }
 
 /// Split one trimmed line into tokens. Bytes from the first NUL on are not read, as in C.
-pub fn tokenize(line: &[u8]) -> Result<Vec<Token>, LexError> {
+pub fn tokenize(line: &[u8], quoting: Quoting) -> Result<Vec<Token>, LexError> {
     let mut tokens = Vec::new();
-    for token in Lexer::new(line) {
+    for token in Lexer::new(line, quoting) {
         match token {
             Ok(token) => tokens.push(token),
             Err((kind, offset)) => {
@@ -134,13 +151,13 @@ pub fn tokenize(line: &[u8]) -> Result<Vec<Token>, LexError> {
 }
 
 /// How many tokens a trimmed line has, without keeping them (what a syntax tree needs to know).
-pub fn count_tokens(line: &[u8]) -> Result<usize, LexError> {
+pub fn count_tokens(line: &[u8], quoting: Quoting) -> Result<usize, LexError> {
     let mut count = 0;
-    for token in Lexer::new(line) {
+    for token in Lexer::new(line, quoting) {
         match token {
             Ok(_) => count += 1,
             // Failures are rare: read the line again for the tokens before the failure.
-            Err(_) => return tokenize(line).map(|t| t.len()),
+            Err(_) => return tokenize(line, quoting).map(|t| t.len()),
         }
     }
     Ok(count)
@@ -152,7 +169,11 @@ mod tests {
     use crate::syntax::decode;
 
     fn values(line: &[u8]) -> Vec<Vec<u8>> {
-        tokenize(line)
+        values_with(line, Quoting::Strict)
+    }
+
+    fn values_with(line: &[u8], quoting: Quoting) -> Vec<Vec<u8>> {
+        tokenize(line, quoting)
             .unwrap()
             .iter()
             .map(|t| decode(&line[t.span()], t.kind()).into_owned())
@@ -181,7 +202,7 @@ mod tests {
 
     #[test]
     fn failures() {
-        let kind = |l: &[u8]| tokenize(l).unwrap_err().kind;
+        let kind = |l: &[u8]| tokenize(l, Quoting::Strict).unwrap_err().kind;
         assert_eq!(kind(b"requirepass it's"), LexErrorKind::UnterminatedSingle);
         assert_eq!(
             kind(br#"requirepass "foo"bar"#),
@@ -204,17 +225,49 @@ mod tests {
             b"a\x0bb\x0c c",
             b"x\0 y z",
         ] {
-            assert_eq!(
-                count_tokens(line),
-                tokenize(line).map(|t| t.len()),
-                "{line:?}"
-            );
+            for quoting in [Quoting::Strict, Quoting::Joining] {
+                assert_eq!(
+                    count_tokens(line, quoting),
+                    tokenize(line, quoting).map(|t| t.len()),
+                    "{line:?}"
+                );
+            }
         }
     }
 
     #[test]
     fn nul_ends_the_line() {
         assert_eq!(values(b"port 1\0 2"), vec![b"port".to_vec(), b"1".to_vec()]);
-        assert!(tokenize(b"x \"a\0\"").is_err());
+        assert!(tokenize(b"x \"a\0\"", Quoting::Strict).is_err());
+    }
+
+    /// What Valkey 9.0.0 reads, from `include ARG` lines it was given (its error names the
+    /// file it tried to open).
+    #[test]
+    fn joining_reads_parts_of_one_argument_as_valkey_9_does() {
+        let joined = |l: &[u8]| values_with(l, Quoting::Joining)[1..].to_vec();
+        assert_eq!(joined(br#"include "foo"bar"#), vec![b"foobar".to_vec()]);
+        assert_eq!(
+            joined(br#"include 'foo'bar"baz"zz"#),
+            vec![b"foobarbazzz".to_vec()]
+        );
+        assert_eq!(joined(br#"include a"b c"d"#), vec![b"ab cd".to_vec()]);
+        assert_eq!(joined(b"include \"a\"\x0bb"), vec![b"a\x0bb".to_vec()]);
+        assert_eq!(joined(b"include \"a\"\x0cb"), vec![b"a\x0cb".to_vec()]);
+        assert_eq!(joined(br#"include x"""#), vec![b"x".to_vec()]);
+        assert_eq!(joined(br#"include ""x"#), vec![b"x".to_vec()]);
+        assert_eq!(joined(b"include ''x''"), vec![b"x".to_vec()]);
+        assert_eq!(joined(br#"include "a\x41"b"#), vec![b"aAb".to_vec()]);
+        assert_eq!(joined(br"include 'a\'b'c"), vec![b"a'bc".to_vec()]);
+        assert_eq!(joined(br##"include "a"#c"##), vec![b"a#c".to_vec()]);
+        assert_eq!(
+            joined(br#"include "a" "b"c"#),
+            vec![b"a".to_vec(), b"bc".to_vec()]
+        );
+        assert_eq!(joined(b"x \"a\"\ty")[..], [b"a".to_vec(), b"y".to_vec()]);
+        let kind = |l: &[u8]| tokenize(l, Quoting::Joining).unwrap_err().kind;
+        assert_eq!(kind(br#"include "a"b""#), LexErrorKind::UnterminatedDouble);
+        assert_eq!(kind(br#"include a"b"#), LexErrorKind::UnterminatedDouble);
+        assert_eq!(kind(br#"include "a"'b"#), LexErrorKind::UnterminatedSingle);
     }
 }

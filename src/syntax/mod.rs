@@ -11,8 +11,9 @@ mod tree;
 mod value;
 
 pub use lexer::{count_tokens, tokenize};
-pub use parse::{parse, parse_shared};
+pub use parse::{parse, parse_shared, parse_with};
 pub use tree::{
-    LexError, LexErrorKind, Line, LineKind, SyntaxTree, Token, TokenKind, is_c_space, is_trim_byte,
+    LexError, LexErrorKind, Line, LineKind, Quoting, SyntaxTree, Token, TokenKind, is_c_space,
+    is_trim_byte,
 };
 pub use value::{decode, quote};

@@ -1,16 +1,22 @@
 //! Splitting a file into lines and each line into tokens, as Redis' reader does.
 
 use super::lexer::{count_tokens, tokenize};
-use super::tree::{Line, LineKind, SyntaxTree, Token, is_trim_byte};
+use super::tree::{Line, LineKind, Quoting, SyntaxTree, Token, is_trim_byte};
 use std::ops::Range;
 
-/// Parse a whole file. Never fails: bad lines become [`LineKind::Invalid`].
+/// Parse a whole file with Redis' tokenizer. Never fails: bad lines become
+/// [`LineKind::Invalid`].
 pub fn parse(source: &[u8]) -> SyntaxTree {
-    parse_shared(std::sync::Arc::new(source.to_vec()))
+    parse_with(source, Quoting::Strict)
+}
+
+/// Parse a whole file with the tokenizer of a version.
+pub fn parse_with(source: &[u8], quoting: Quoting) -> SyntaxTree {
+    parse_shared(std::sync::Arc::new(source.to_vec()), quoting)
 }
 
 /// Parse bytes that are shared with their [`crate::source::SourceFile`] (no copy).
-pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
+pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>, quoting: Quoting) -> SyntaxTree {
     let source = shared.as_slice();
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', source).count() + 1);
     let mut start = 0;
@@ -19,24 +25,25 @@ pub fn parse_shared(shared: std::sync::Arc<Vec<u8>>) -> SyntaxTree {
             Some(i) => start + i + 1,
             None => source.len(),
         };
-        lines.push(parse_line(source, start..end));
+        lines.push(parse_line(source, start..end, quoting));
         start = end;
     }
     SyntaxTree {
         source: shared,
         lines,
+        quoting,
     }
 }
 
-impl Line {
-    /// The tokens of a directive line (the name first), or of an invalid line up to its
-    /// failure, with spans into `source` (the tree's source); none for other lines.
-    pub fn tokens(&self, source: &[u8]) -> Vec<Token> {
-        match &self.kind {
-            LineKind::Directive => match tokenize(&source[self.content()]) {
+impl SyntaxTree {
+    /// The tokens of a directive line of this tree (the name first), or of an invalid line up
+    /// to its failure, with spans into the tree's source; none for other lines.
+    pub fn tokens(&self, line: &Line) -> Vec<Token> {
+        match &line.kind {
+            LineKind::Directive => match tokenize(&self.source[line.content()], self.quoting) {
                 Ok(mut tokens) => {
                     for t in &mut tokens {
-                        *t = t.shifted(self.content().start);
+                        *t = t.shifted(line.content().start);
                     }
                     tokens
                 }
@@ -52,7 +59,7 @@ fn memchr_lf(bytes: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', bytes)
 }
 
-fn parse_line(source: &[u8], span: Range<usize>) -> Line {
+fn parse_line(source: &[u8], span: Range<usize>, quoting: Quoting) -> Line {
     let content = trim(source, span.clone());
     let bytes = &source[content.clone()];
     let kind = if bytes.is_empty() {
@@ -60,7 +67,7 @@ fn parse_line(source: &[u8], span: Range<usize>) -> Line {
     } else if bytes[0] == b'#' {
         LineKind::Comment
     } else {
-        match count_tokens(bytes) {
+        match count_tokens(bytes, quoting) {
             // Only `\v` and `\f`: nothing Redis reads.
             Ok(0) => LineKind::Blank,
             Ok(_) => LineKind::Directive,
@@ -102,9 +109,9 @@ mod tests {
         let tree = parse(b"  # c\n\x0c# x\nport 1 # no\n");
         assert_eq!(tree.lines[0].kind, LineKind::Comment);
         assert_eq!(tree.lines[1].kind, LineKind::Directive);
-        let name = &tree.lines[1].tokens(&tree.source)[0];
+        let name = &tree.tokens(&tree.lines[1])[0];
         assert_eq!(&name.value(&tree.source)[..], b"#");
-        assert_eq!(tree.lines[2].tokens(&tree.source).len(), 4);
+        assert_eq!(tree.tokens(&tree.lines[2]).len(), 4);
     }
 
     #[test]
@@ -138,7 +145,7 @@ mod tests {
     fn bom_is_part_of_the_first_name() {
         let tree = parse(b"\xef\xbb\xbf# comment\n");
         assert_eq!(tree.lines[0].kind, LineKind::Directive);
-        let name = &tree.lines[0].tokens(&tree.source)[0];
+        let name = &tree.tokens(&tree.lines[0])[0];
         assert_eq!(&name.value(&tree.source)[..], b"\xef\xbb\xbf#");
     }
 }

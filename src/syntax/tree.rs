@@ -33,12 +33,26 @@ impl LexErrorKind {
     }
 }
 
+/// How the tokenizer treats a quoted part that is followed by more text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quoting {
+    /// Redis, and Valkey up to 8.1: a closing quote must be followed by a space or the end of
+    /// the line (`"foo"bar` makes the line unreadable).
+    #[default]
+    Strict,
+    /// Valkey 9.0 on: quoted and bare parts next to each other make one argument, as in a shell
+    /// (`"foo"bar'baz'` is `foobarbaz`); only SP, TAB, CR and LF end it.
+    Joining,
+}
+
 /// A parsed file: the source bytes and one node per physical line.
 #[derive(Debug, Clone)]
 pub struct SyntaxTree {
     /// The bytes, shared with the file they came from (a big config is kept once).
     pub source: std::sync::Arc<Vec<u8>>,
     pub lines: Vec<Line>,
+    /// The tokenizer the lines were read with.
+    pub quoting: Quoting,
 }
 
 /// 32 bytes: a file of a million lines keeps a million.
@@ -105,6 +119,8 @@ pub enum TokenKind {
     /// Bare bytes followed by a quoted part that opened mid-token, like `foo"bar baz"`.
     BareThenDouble,
     BareThenSingle,
+    /// Quoted and bare parts after one another, like `"foo"bar'baz'` ([`Quoting::Joining`]).
+    Joined,
 }
 
 impl TokenKind {
@@ -135,7 +151,8 @@ impl Token {
             1 => TokenKind::DoubleQuoted,
             2 => TokenKind::SingleQuoted,
             3 => TokenKind::BareThenDouble,
-            _ => TokenKind::BareThenSingle,
+            4 => TokenKind::BareThenSingle,
+            _ => TokenKind::Joined,
         }
     }
 

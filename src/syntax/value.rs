@@ -1,6 +1,7 @@
 //! Token values: decoding a token's raw bytes the way Redis does, and quoting arbitrary bytes so
 //! that Redis reads them back unchanged (`decode(quote(v)) == v`).
 
+use super::lexer::quoted_len;
 use super::tree::{Token, TokenKind};
 use std::borrow::Cow;
 
@@ -11,20 +12,30 @@ fn hex(b: u8) -> Option<u8> {
 /// Decode a token's raw bytes (as spanned by the lexer) into the value Redis sees. A bare token
 /// is its own value and is not copied.
 pub fn decode(raw: &[u8], kind: TokenKind) -> Cow<'_, [u8]> {
-    let quote_at = match kind {
-        TokenKind::Bare => return Cow::Borrowed(raw),
-        TokenKind::DoubleQuoted | TokenKind::SingleQuoted => 0,
-        TokenKind::BareThenDouble | TokenKind::BareThenSingle => raw
-            .iter()
-            .position(|&b| b == b'"' || b == b'\'')
-            .unwrap_or(raw.len()),
-    };
-    let mut out = raw[..quote_at].to_vec();
-    let Some(&quote) = raw.get(quote_at) else {
-        return Cow::Owned(out);
-    };
-    // Body between the quotes (the lexer guarantees the closing quote is the last byte).
-    let body = &raw[quote_at + 1..raw.len().saturating_sub(1).max(quote_at + 1)];
+    if kind == TokenKind::Bare {
+        return Cow::Borrowed(raw);
+    }
+    // Bare parts are copied, quoted parts decoded, in the order they come.
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let quote = raw[i];
+        if quote != b'"' && quote != b'\'' {
+            out.push(quote);
+            i += 1;
+            continue;
+        }
+        // The lexer guarantees every quoted part of a token is closed.
+        let len = quoted_len(&raw[i..]).unwrap_or(raw.len() - i);
+        let body_end = (i + len).saturating_sub(1).max(i + 1).min(raw.len());
+        decode_quoted(&raw[i + 1..body_end], quote, &mut out);
+        i += len;
+    }
+    Cow::Owned(out)
+}
+
+/// The body of one quoted part, between its quotes.
+fn decode_quoted(body: &[u8], quote: u8, out: &mut Vec<u8>) {
     let mut i = 0;
     while i < body.len() {
         let b = body[i];
@@ -62,7 +73,6 @@ pub fn decode(raw: &[u8], kind: TokenKind) -> Cow<'_, [u8]> {
             i += 1;
         }
     }
-    Cow::Owned(out)
 }
 
 /// Write `value` as one token Redis reads back as exactly `value`. Plain values stay bare; anything
@@ -116,7 +126,7 @@ mod tests {
             b"it's",
         ] {
             let q = quote(v);
-            let toks = crate::syntax::tokenize(&q).unwrap();
+            let toks = crate::syntax::tokenize(&q, crate::syntax::Quoting::Strict).unwrap();
             assert_eq!(toks.len(), 1, "{q:?}");
             assert_eq!(&decode(&q, toks[0].kind())[..], v);
         }

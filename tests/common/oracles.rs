@@ -1,13 +1,13 @@
 //! The real servers the differential tests compare redlint with: `redis-server` on `PATH`
 //! (Debian's 7.0) and every `redis-server` / `valkey-server` in the folders
-//! `$REDLINT_SERVER_DIRS` names (colon-separated; `.ci/run` fills it with Redis 6.2 and
-//! Valkey 8.1 from the package registries). Each is checked with its own target version.
+//! `$REDLINT_SERVER_DIRS` names (colon-separated; `.ci/run` fills it with Redis 6.2,
+//! Valkey 8.1 and Valkey 9.0 from the package registries). Each is checked with its own target version.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The servers a CI run must have (`$REDLINT_REQUIRED_SERVERS`, comma-separated targets).
-const REQUIRED_IN_CI: &str = "redis-7.0,redis-6.2,valkey-8.1";
+const REQUIRED_IN_CI: &str = "redis-7.0,redis-6.2,valkey-8.1,valkey-9.0";
 
 /// One server build.
 #[derive(Debug, Clone)]

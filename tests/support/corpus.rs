@@ -37,6 +37,9 @@ pub const MACHINE_DEPENDENT: &[&str] = &[
     // Jemalloc") on servers built against a stock jemalloc, such as Debian's 7.0.15 oracle, and
     // accepted by upstream builds with the bundled jemalloc.
     "activedefrag",
+    // Depends on the build too: a Valkey 8.1+ built without RDMA (the registries' wheels) aborts
+    // at startup with "Failed finding connection listener of rdma" for any non-zero port.
+    "rdma-port",
 ];
 
 /// The directive name of a config line as redis-server would see it, lowercased: the first

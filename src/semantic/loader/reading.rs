@@ -22,7 +22,9 @@ impl Loader {
     /// Keep a file read from disk, and its syntax tree.
     pub(super) fn add_file(&mut self, path: PathBuf, bytes: Vec<u8>) -> FileId {
         let bytes = std::sync::Arc::new(bytes);
-        self.trees.push(syntax::parse_shared(bytes.clone()));
+        let quoting = self.catalog.version.quoting();
+        self.trees
+            .push(syntax::parse_shared(bytes.clone(), quoting));
         self.sources.add(path, bytes)
     }
 
@@ -32,7 +34,7 @@ impl Loader {
             .iter()
             .map(|&f| (f, self.sources.get(f).bytes()))
             .collect();
-        let view = ServerView::build(&pieces);
+        let view = ServerView::build(&pieces, self.catalog.version.quoting());
         let nuls: Vec<Span> = pieces
             .iter()
             .filter_map(|(f, b)| {
@@ -79,10 +81,13 @@ impl Loader {
                 continue;
             }
             // The line's tokens, name first, read now: the tree keeps none.
-            let mut tokens = line.tokens(self.unit_bytes());
+            let mut tokens = self.unit_tree(unit).tokens(line);
             let mut lex_error = lex_error;
             if self.template
-                && let Some(words) = markup_tokens(&self.unit_bytes()[content.clone()])
+                && let Some(words) = markup_tokens(
+                    &self.unit_bytes()[content.clone()],
+                    self.catalog.version.quoting(),
+                )
             {
                 // Markup is one piece of a value, whatever quotes and spaces it holds.
                 tokens = words
@@ -342,7 +347,7 @@ impl Loader {
                 continue;
             }
             // A line the server cannot read makes it refuse the whole file: nothing is known.
-            let tokens = syntax::tokenize(line).ok()?;
+            let tokens = syntax::tokenize(line, self.catalog.version.quoting()).ok()?;
             let mut words = tokens
                 .iter()
                 .map(|t| syntax::decode(&line[t.span()], t.kind()));
@@ -370,7 +375,7 @@ pub(super) fn canonical(path: &Path) -> PathBuf {
 
 /// A template line's tokens with its markup read as opaque bytes (spans into the line), or
 /// `None` when it has no markup or does not split even so.
-fn markup_tokens(line: &[u8]) -> Option<Vec<syntax::Token>> {
+fn markup_tokens(line: &[u8], quoting: syntax::Quoting) -> Option<Vec<syntax::Token>> {
     let spans = detect::markup_spans(line);
     if spans.is_empty() {
         return None;
@@ -381,5 +386,5 @@ fn markup_tokens(line: &[u8]) -> Option<Vec<syntax::Token>> {
     }
     // The values of tokens holding markup are unknown (opaque) anyway: only their spans and
     // their number matter.
-    syntax::tokenize(&masked).ok()
+    syntax::tokenize(&masked, quoting).ok()
 }

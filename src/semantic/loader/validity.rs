@@ -58,7 +58,7 @@ impl Loader {
                 {
                     // 7.0+ re-splits a lone value of a MULTI_ARG config; a tokenizer failure
                     // leaves the setter with no values at all.
-                    args = match syntax::tokenize(&args[0]) {
+                    args = match syntax::tokenize(&args[0], self.catalog.version.quoting()) {
                         Ok(toks) => toks
                             .iter()
                             .map(|t| syntax::decode(&args[0][t.span()], t.kind()))
@@ -318,7 +318,11 @@ impl Loader {
                 self.validator(primary, spec, args, value_span(0))
             }
             _ => {
-                let value = &args[0];
+                // A variadic directive given no values (Valkey 8.1's `rdma-bind` alone): its
+                // setter gets none, which it takes.
+                let Some(value) = args.first() else {
+                    return true;
+                };
                 match check_value(spec, self.catalog.version, value) {
                     ValueCheck::Ok => {
                         if self.crashes(primary, value) {
