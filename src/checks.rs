@@ -68,6 +68,8 @@ checks! {
         "directives redis-server refuses together (replicaof in cluster mode, ...)";
     TlsIncomplete => "invalid/tls-incomplete", Error, ADVICE,
         "TLS is on without a certificate, a key, or the CA that client or peer checks need";
+    TlsBadProtocols => "invalid/tls-protocols", Error, ADVICE,
+        "TLS is on and `tls-protocols` names something other than TLSv1, TLSv1.1, TLSv1.2, TLSv1.3";
     BindUnresolvable => "invalid/bind-unresolvable", Error, ADVICE,
         "`bind` names an address no host can resolve: redis-server exits at startup";
     ClusterBusPortOutOfRange => "invalid/cluster-bus-port-out-of-range", Error, ADVICE,

@@ -190,17 +190,22 @@ fn is_locale_name(name: &[u8]) -> bool {
         None => name,
     };
     let (rest, codeset) = match rest.iter().position(|&b| b == b'.') {
-        Some(dot) => (&rest[..dot], Some(gconv_strip(&rest[dot + 1..]))),
+        Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
         None => (rest, None),
     };
-    if codeset.as_ref().is_some_and(Vec::is_empty) {
-        return false;
-    }
     // glibc builds in one codeset of `C`, UTF-8, and loads it only when the codeset asked
     // for, stripped as iconv strips charset names, is one of its names (`UTF-8"` is, `U-T-F-8`
     // is not).
     if rest == b"C" {
-        return codeset.is_some_and(|c| c == b"UTF-8" || c == b"UTF8");
+        return codeset
+            .map(gconv_strip)
+            .is_some_and(|c| c == b"UTF-8" || c == b"UTF8");
+    }
+    // Other locales are the host's: only a codeset spelled like a charset name can be there.
+    if codeset
+        .is_some_and(|c| c.is_empty() || !c.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
+    {
+        return false;
     }
     let (language, territory) = match rest.iter().position(|&b| b == b'_') {
         Some(u) => (&rest[..u], Some(&rest[u + 1..])),
@@ -209,6 +214,19 @@ fn is_locale_name(name: &[u8]) -> bool {
     (2..=3).contains(&language.len())
         && language.iter().all(u8::is_ascii_lowercase)
         && territory.is_some_and(|t| t.len() == 2 && t.iter().all(u8::is_ascii_uppercase))
+}
+
+/// The first word of a `tls-protocols` value the server does not know, split as it splits it:
+/// at every single space, so two spaces in a row or one at an end make an empty word.
+fn unknown_tls_protocol(value: &[u8]) -> Option<&[u8]> {
+    if value.is_empty() {
+        return None;
+    }
+    value.split(|&b| b == b' ').find(|word| {
+        !["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"]
+            .iter()
+            .any(|known| word.eq_ignore_ascii_case(known.as_bytes()))
+    })
 }
 
 /// A charset name as iconv compares it: letters, digits and `_-.,:` kept and uppercased, the
@@ -334,6 +352,22 @@ fn startup_listeners(v: &EffectiveValues, out: &mut Vec<Diagnostic>) {
                 span,
                 format!("`{on}` turns TLS on and checks client or peer certificates, but neither `tls-ca-cert-file` nor `tls-ca-cert-dir` is set: redis-server exits"),
                 Some("set `tls-ca-cert-file` or `tls-ca-cert-dir`, or `tls-auth-clients no` when clients need no certificate".into()),
+            ));
+        } else if let Some((protocols, at)) = v.effective("tls-protocols")
+            && let Some(word) = unknown_tls_protocol(protocols)
+        {
+            found.push((
+                Check::TlsBadProtocols,
+                at.or(span),
+                format!(
+                    "`tls-protocols` has {}, which is no TLS version: with `{on}` on, redis-server exits (\"Invalid tls-protocols specified\")",
+                    if word.is_empty() {
+                        "an empty word (two spaces in a row, or one at an end)".to_string()
+                    } else {
+                        format!("`{}`", String::from_utf8_lossy(word))
+                    }
+                ),
+                Some("list versions separated by one space: `\"TLSv1.2 TLSv1.3\"`".into()),
             ));
         }
     }
