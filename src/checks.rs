@@ -118,6 +118,36 @@ checks! {
         "the server's ACL users differ from the file's (users, on/off, passwords by hash)";
     OtherConfigFile => "drift/other-config-file", Warning, ADVICE,
         "the server was started from another config file than the one given";
+    MemoryNearLimit => "runtime/memory-near-limit", Warning, ADVICE,
+        "a running server uses most of its `maxmemory` (default 80 %): evictions or OOM errors are close";
+    MemoryUnbounded => "runtime/memory-unbounded", Warning, ADVICE,
+        "a running server without `maxmemory` uses most of the machine's memory (default 60 %)";
+    OomRejections => "runtime/oom-rejections", Error, ADVICE,
+        "a running server has refused writes with OOM errors";
+    EvictionsOnDatastore => "runtime/evictions-on-datastore", Error, ADVICE,
+        "a server used as a datastore (`--profile datastore`) has evicted keys";
+    Fragmentation => "runtime/fragmentation", Warning, ADVICE,
+        "`mem_fragmentation_ratio` above 1.5, or below 1 (swapping), on a server using real memory";
+    SlowCommands => "runtime/slow-commands", Warning, ADVICE,
+        "the slow log holds commands that block the server (KEYS, FLUSHALL without ASYNC, whole-collection reads, big DELs)";
+    SlowFork => "runtime/slow-fork", Warning, ADVICE,
+        "the last fork for a save or rewrite took long (`latest_fork_usec`, default 500 ms)";
+    SaveFailing => "runtime/save-failing", Error, ADVICE,
+        "the last background save failed (`rdb_last_bgsave_status:err`): with `stop-writes-on-bgsave-error` writes are refused";
+    AofFailing => "runtime/aof-failing", Error, ADVICE,
+        "the last AOF write or rewrite failed (`aof_last_write_status` / `aof_last_bgrewrite_status:err`)";
+    NoRecentSave => "runtime/no-recent-save", Warning, ADVICE,
+        "persistence is on but nothing was saved for long (default 24 h) while data changed";
+    ReplicaLinkDown => "runtime/replica-link-down", Error, ADVICE,
+        "a replica's link to its primary is down (`master_link_status:down`)";
+    ReplicaLag => "runtime/replica-lag", Warning, ADVICE,
+        "a replica lags its primary (seconds since its last ack, default 10 s)";
+    MinReplicasUnmet => "runtime/min-replicas-unmet", Error, ADVICE,
+        "fewer good replicas than `min-replicas-to-write`: the primary refuses writes";
+    ClientsNearLimit => "runtime/clients-near-limit", Warning, ADVICE,
+        "`connected_clients` near `maxclients` (default 90 %): new connections will be refused";
+    ManyBlockedClients => "runtime/blocked-clients", Info, ADVICE,
+        "many clients are blocked in BLPOP-style commands (default 100)";
     UnusedSuppression => "meta/unused-suppression", Warning, ADVICE,
         "a suppression comment that silences nothing";
     UnknownSuppression => "meta/unknown-suppression", Warning, ADVICE,
@@ -130,6 +160,18 @@ impl Check {
     }
 
     /// A finding of this check at its registered severity.
+    /// Where the check's verdict comes from, for explanations.
+    pub fn origin(self) -> &'static str {
+        let id = self.id();
+        if id.starts_with("runtime/") {
+            "Judged by `redlint audit` from a running server's `INFO` and slow log; its thresholds are rule parameters (`[params.\"ID\"]` in redlint.toml)."
+        } else if id.starts_with("drift/") {
+            "Judged by `redlint audit --file` (or `check --against`): a running server compared with its config file."
+        } else {
+            "Built into redlint's reader of redis.conf; it follows what redis-server of the target version does."
+        }
+    }
+
     pub fn at(self, primary: Option<Span>, message: String) -> Diagnostic {
         Diagnostic {
             rule: self.id().to_string(),

@@ -99,9 +99,10 @@ pub fn explain(set: &RuleSet, id: &str) -> Option<String> {
     if let Some(check) = Check::from_id(id) {
         let _ = writeln!(
             out,
-            "{id} ({})\n\n{}.\n\nBuilt into redlint's reader of redis.conf; it follows what redis-server of the target version does.",
+            "{id} ({})\n\n{}.\n\n{}",
             check.severity(),
-            check.summary()
+            check.summary(),
+            check.origin().replace("ID", id)
         );
         return Some(out);
     }

@@ -403,6 +403,7 @@ fn drift_is_found_and_nothing_is_written() {
         "config|get",
         "acl|list",
         "command|info",
+        "slowlog|get",
         "auth",
         "select",
         "ping",

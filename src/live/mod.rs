@@ -1,9 +1,11 @@
 //! The live audit: read a running server with read commands only, judge its values with the
-//! same rules as a file, and tell where it no longer matches its config file (drift).
+//! same rules as a file, tell where it no longer matches its config file (drift), and what its
+//! statistics show (memory, slow commands, saves, replication, clients: `runtime/*`).
 
 pub mod connection;
 mod drift;
 mod model;
+mod runtime;
 pub mod snapshot;
 pub mod target;
 
@@ -104,6 +106,9 @@ pub fn audit(
     }
     let server_model = model::model_of(&snap, catalog);
     let mut diagnostics = lint_model(&server_model, settings, rules);
+    let mut runtime = runtime::check(&snap, settings);
+    settings.select_and_rate(&mut runtime);
+    diagnostics.extend(runtime);
     let name = target.to_string();
     let report = match (file, file_analysis) {
         (Some(f), Some(analysis)) => {

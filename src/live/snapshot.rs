@@ -1,5 +1,5 @@
 //! What an audit reads from a server, with read commands only: `INFO server`, `CONFIG GET *`,
-//! `ACL LIST`, `COMMAND INFO`. A command that is renamed or denied is evidence, not an error:
+//! `ACL LIST`, `COMMAND INFO`, and for the runtime checks `INFO` and `SLOWLOG GET`. A command that is renamed or denied is evidence, not an error:
 //! what could not be read is noted and the rest is read.
 
 use super::connection::{Connection, Failure, bytes, text};
@@ -19,9 +19,24 @@ pub struct Snapshot {
     /// renamed to the asked name), or `None` when the server has no command of that name.
     /// Empty when `COMMAND INFO` could not be read.
     pub commands: BTreeMap<String, Option<String>>,
+    /// `INFO` (its default sections: memory, persistence, stats, replication, clients,
+    /// errorstats …), `key → value`; empty when it could not be read.
+    pub stats: BTreeMap<String, String>,
+    /// `SLOWLOG GET`, newest first.
+    pub slowlog: Vec<SlowEntry>,
     /// What could not be read, and the server's answer (`CONFIG GET: NOPERM …`).
     pub unread: Vec<String>,
 }
+
+/// One slow log entry: how long the command ran and its words (the server cuts long ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlowEntry {
+    pub micros: i64,
+    pub args: Vec<String>,
+}
+
+/// How many slow log entries are read: the server keeps 128 by default.
+const SLOWLOG_READ: &str = "128";
 
 impl Snapshot {
     /// `redis_version` or `valkey_version`, and whether the server is Valkey.
@@ -129,6 +144,19 @@ pub fn read_rest(
             Err(e) => snap.unread.push(format!("ACL LIST: {e}")),
         }
     }
+    match conn.call(&["INFO"])? {
+        Ok(v) => snap.stats = info_fields(&text(&v).unwrap_or_default()),
+        Err(e) => snap.unread.push(format!("INFO: {e}")),
+    }
+    if !snap.is_sentinel() {
+        match conn.call(&["SLOWLOG", "GET", SLOWLOG_READ])? {
+            Ok(Value::Array(entries)) => {
+                snap.slowlog = entries.iter().filter_map(slow_entry).collect()
+            }
+            Ok(_) => snap.unread.push("SLOWLOG GET: not a list".into()),
+            Err(e) => snap.unread.push(format!("SLOWLOG GET: {e}")),
+        }
+    }
     if !commands.is_empty() {
         let mut args = vec!["COMMAND", "INFO"];
         args.extend(commands.iter().map(String::as_str));
@@ -148,6 +176,24 @@ pub fn read_rest(
         }
     }
     Ok(())
+}
+
+/// `[id, time, micros, [args…], client, name]` (client and name from 4.0 on).
+fn slow_entry(value: &Value) -> Option<SlowEntry> {
+    let Value::Array(fields) = value else {
+        return None;
+    };
+    let micros = match fields.get(2)? {
+        Value::Int(n) => *n,
+        other => text(other)?.parse().ok()?,
+    };
+    let Value::Array(args) = fields.get(3)? else {
+        return None;
+    };
+    Some(SlowEntry {
+        micros,
+        args: args.iter().filter_map(text).collect(),
+    })
 }
 
 #[cfg(test)]

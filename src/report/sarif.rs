@@ -70,7 +70,7 @@ impl Sarif {
             return json!({
                 "id": id,
                 "shortDescription": { "text": check.summary() },
-                "fullDescription": { "text": format!("{}. Built into redlint's reader of redis.conf; it follows what redis-server of the target version does.", check.summary()) },
+                "fullDescription": { "text": format!("{}. {}", check.summary(), check.origin().replace("ID", id)) },
                 "help": { "text": check.summary() },
                 "defaultConfiguration": { "level": level(check.severity()) },
                 "properties": { "tags": [category] },
