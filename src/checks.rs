@@ -148,6 +148,12 @@ checks! {
         "`connected_clients` near `maxclients` (default 90 %): new connections will be refused";
     ManyBlockedClients => "runtime/blocked-clients", Info, ADVICE,
         "many clients are blocked in BLPOP-style commands (default 100)";
+    MasterauthMismatch => "consistency/masterauth-mismatch", Error, ADVICE,
+        "a replica's `masterauth` / `masteruser` is no login its primary accepts (`check --group`)";
+    RenameMismatch => "consistency/rename-mismatch", Error, ADVICE,
+        "a replica renames or removes other commands than its primary (`check --group`)";
+    SettingMismatch => "consistency/setting-mismatch", Warning, ADVICE,
+        "`maxmemory`, `maxmemory-policy`, `appendonly` or `cluster-node-timeout` differ within a group (`check --group`)";
     UnusedSuppression => "meta/unused-suppression", Warning, ADVICE,
         "a suppression comment that silences nothing";
     UnknownSuppression => "meta/unknown-suppression", Warning, ADVICE,
@@ -165,6 +171,8 @@ impl Check {
         let id = self.id();
         if id.starts_with("runtime/") {
             "Judged by `redlint audit` from a running server's `INFO` and slow log; its thresholds are rule parameters (`[params.\"ID\"]` in redlint.toml)."
+        } else if id.starts_with("consistency/") {
+            "Judged by `redlint check --group` over the configs of one replication group."
         } else if id.starts_with("drift/") {
             "Judged by `redlint audit --file` (or `check --against`): a running server compared with its config file."
         } else {

@@ -561,8 +561,13 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
                 .is_ok();
         }
     };
+    let extra = if args.group && paths.len() > 1 {
+        group_consistency(&paths, &args, &options, &settings)?
+    } else {
+        Vec::new()
+    };
     let errors = check_all(
-        &paths, &shown_as, &options, &settings, &rules, &render, each,
+        &paths, &shown_as, &options, &settings, &rules, &extra, &render, each,
     );
     // A host file the walk found (not named) that does not parse is not a config of ours:
     // said, and skipped.
@@ -704,12 +709,15 @@ fn shown<'a>(path: &'a Path, args: &'a CheckArgs) -> &'a Path {
 /// thread that checked it. A file that another checked file includes
 /// is reported once, within the file that includes it: files that may include others (a
 /// quick look for `include` lines) are checked first, and the rest wait only for them.
+#[allow(clippy::too_many_arguments)]
 fn check_all(
     paths: &[PathBuf],
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
     options: &FileOptions,
     settings: &LintSettings,
     rules: &RuleSet,
+    // Findings of each path that no file gives alone (`--group`'s consistency); may be empty.
+    extra: &[Vec<redlint::Diagnostic>],
     render: &(dyn Fn(&FileReport) -> Option<String> + Sync),
     mut emit: impl FnMut(FileReport, Option<String>),
 ) -> Vec<UsageError> {
@@ -763,7 +771,10 @@ fn check_all(
                         lint_bytes(&shown, bytes, &options, settings, rules)
                             .map_err(UsageError::from)
                     });
-                    let result = result.map(|report| {
+                    let result = result.map(|mut report| {
+                        if let Some(found) = extra.get(i) {
+                            report.diagnostics.extend(found.iter().cloned());
+                        }
                         let rendered = render(&report);
                         (report, rendered)
                     });
@@ -1127,6 +1138,35 @@ impl Fixing<'_> {
     }
 }
 
+/// `check --group`: the consistency findings of each file against the others of its group.
+fn group_consistency(
+    paths: &[PathBuf],
+    args: &CheckArgs,
+    options: &FileOptions,
+    settings: &LintSettings,
+) -> Result<Vec<Vec<redlint::Diagnostic>>, UsageError> {
+    let mut analyses = Vec::new();
+    for path in paths {
+        let shown_path = shown(path, args);
+        let bytes = read_input(path)?;
+        let options = options.for_path(shown_path)?;
+        analyses.push(redlint::semantic::analyze(shown_path, bytes, &options)?);
+    }
+    let members: Vec<redlint::consistency::GroupMember> = paths
+        .iter()
+        .zip(&analyses)
+        .map(|(path, a)| redlint::consistency::GroupMember {
+            path: shown(path, args),
+            model: &a.model,
+        })
+        .collect();
+    let mut found = redlint::consistency::findings(&members);
+    for f in &mut found {
+        settings.select_and_rate(f);
+    }
+    Ok(found)
+}
+
 /// The default user's password in a fixed config (the last one its `user default` line or
 /// `requirepass` gives), as its replicas and Sentinels must present it.
 fn default_password(fixed: &autofix::Fixed, options: &CheckOptions) -> Option<Vec<u8>> {
@@ -1183,6 +1223,7 @@ mod tests {
             },
             &LintSettings::default(),
             &rules(),
+            &[],
             &|_| None,
             |r, _| {
                 if r.path.ends_with("a.conf") {
@@ -1221,6 +1262,7 @@ mod tests {
             },
             &LintSettings::default(),
             &rules(),
+            &[],
             &|_| None,
             |r, _| emitted.push(r.path),
         );

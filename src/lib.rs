@@ -35,7 +35,9 @@ pub mod syntax;
 pub mod version;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, WrittenSecret};
-pub use linter::{Error, FileReport, builtin_rules, check_bytes, lint_bytes, lint_model};
+pub use linter::{
+    Error, FileReport, builtin_rules, check_bytes, consistency, lint_bytes, lint_model,
+};
 pub use semantic::CheckOptions;
 pub use settings::LintSettings;
 pub use source::{FileId, Location, Span};

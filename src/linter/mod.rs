@@ -1,6 +1,7 @@
 //! The entry points: check one config file for a target version, with rules and settings.
 
 mod config;
+pub mod consistency;
 mod host;
 mod report;
 
