@@ -444,6 +444,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
         return audit::audit(audit::AuditArgs {
             targets: vec![target],
             file: Some(path.clone()),
+            jobs: None,
             connect: args.connect,
             run: args.run,
         });

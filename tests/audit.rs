@@ -663,3 +663,44 @@ fn every_server_found_is_audited_with_the_catalog_of_its_version() {
         );
     }
 }
+
+#[test]
+fn many_targets_at_once_are_reported_in_the_order_given() {
+    if !prerequisites() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut servers = Vec::new();
+    let mut ports = Vec::new();
+    for k in 0..3 {
+        let sub = dir.path().join(format!("s{k}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let port = free_port();
+        let conf = sub.join("redis.conf");
+        std::fs::write(&conf, format!("port {port}\nbind 127.0.0.1\nsave \"\"\n")).unwrap();
+        servers.push(start(&sub, &conf, || cli(port, &["PING"])));
+        ports.push(port);
+    }
+    let dead = free_port();
+    let targets: Vec<String> = [ports[2], dead, ports[0], ports[1]]
+        .iter()
+        .map(|p| format!("redis://127.0.0.1:{p}"))
+        .collect();
+    let mut args = vec!["audit", "--jobs", "4", "--format", "json"];
+    args.extend(targets.iter().map(String::as_str));
+    let out = redlint(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, [&targets[0], &targets[2], &targets[3]], "{out:?}");
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(errors.lines().count(), 1, "{errors}");
+    assert!(errors.contains(&targets[1]), "{errors}");
+    // No progress line in a machine format, nor when stderr is not a terminal.
+    assert!(!errors.contains("auditing:"), "{errors}");
+}

@@ -1,15 +1,16 @@
 //! `redlint audit`: the same rules on running servers, and drift against a config file.
 
-use super::{ExitStatus, FailOn, RunArgs, UsageError, lint_settings, reporter};
+use super::{ExitStatus, FailOn, Format, RunArgs, UsageError, lint_settings, reporter};
 use redlint::live::{self, AuditOptions, DriftFile, Target, TlsOptions};
 use redlint::{CheckOptions, Version};
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Only read commands are sent (INFO, CONFIG GET, ACL LIST, COMMAND INFO); nothing is ever written to a server.
+    after_help = "Only read commands are sent (INFO, CONFIG GET, ACL LIST, COMMAND INFO, SLOWLOG GET); nothing is ever written to a server.
 The password comes from REDISCLI_AUTH, --password-file, or the URL (which works, with a warning).
 Exit status: 0 nothing at or above --fail-on, 1 findings, 2 a target could not be audited (the others still are)."
 )]
@@ -20,6 +21,10 @@ pub struct AuditArgs {
     /// The server's config file: also report where the server differs from it (drift/*).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// How many targets are audited at once (default: up to 8). Results keep the order of the
+    /// targets.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
@@ -122,41 +127,80 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
     let mut writer = reporter.stream();
     let mut failed = false;
     let mut unreachable = 0;
-    for target in &targets {
-        let name = target.to_string();
+    let jobs = args.jobs.unwrap_or(8).clamp(1, targets.len().max(1));
+    let progress = Progress::new(targets.len(), args.run.format);
+    let audit_one = |target: &Target| {
         let mut target_settings = settings.clone();
-        target_settings.ignore.extend(file.target_ignores(&name));
-        match live::audit(
+        target_settings
+            .ignore
+            .extend(file.target_ignores(&target.to_string()));
+        live::audit(
             target,
             drift_file.as_ref(),
             &options,
             &target_settings,
             &rules,
-        ) {
-            Ok(audit) => {
-                for note in &audit.notes {
-                    // What a server answered is shown as text, never as terminal controls.
-                    let note = redlint::report::printable(note);
-                    eprintln!("redlint: warning: {name}: {note}");
+        )
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let send = send.clone();
+            let (next, targets, audit_one) = (&next, &targets, &audit_one);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(target) = targets.get(i) else {
+                        break;
+                    };
+                    if send.send((i, audit_one(target))).is_err() {
+                        break;
+                    }
                 }
-                failed |= audit
-                    .report
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity >= threshold);
-                let rendered = reporter.render_file(&audit.report);
-                if writer.file(&audit.report, rendered, &mut out).is_err() {
-                    break;
-                }
-                let _ = out.flush();
-            }
-            Err(e) => {
-                let e = redlint::report::printable(&e.to_string());
-                eprintln!("redlint: error: {name}: {e}");
-                unreachable += 1;
-            }
+            });
         }
-    }
+        drop(send);
+        // Reported in the order of the targets, each as soon as those before it are.
+        let mut pending = BTreeMap::new();
+        let mut shown = 0;
+        let mut open = true;
+        for (i, result) in receive {
+            progress.tick();
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&shown) {
+                let name = targets[shown].to_string();
+                shown += 1;
+                progress.clear();
+                match result {
+                    Ok(audit) => {
+                        for note in &audit.notes {
+                            // What a server answered is shown as text, never as terminal controls.
+                            let note = redlint::report::printable(note);
+                            eprintln!("redlint: warning: {name}: {note}");
+                        }
+                        failed |= audit
+                            .report
+                            .diagnostics
+                            .iter()
+                            .any(|d| d.severity >= threshold);
+                        let rendered = reporter.render_file(&audit.report);
+                        if open && writer.file(&audit.report, rendered, &mut out).is_err() {
+                            open = false;
+                        }
+                        let _ = out.flush();
+                    }
+                    Err(e) => {
+                        let e = redlint::report::printable(&e.to_string());
+                        eprintln!("redlint: error: {name}: {e}");
+                        unreachable += 1;
+                    }
+                }
+            }
+            progress.draw();
+        }
+        progress.clear();
+    });
     if unreachable < targets.len() {
         let _ = writer.finish(&mut out);
     }
@@ -167,4 +211,41 @@ pub fn audit(args: AuditArgs) -> Result<ExitStatus, UsageError> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// A one-line count of the targets audited, on a terminal only, for people's formats only.
+struct Progress {
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    on: bool,
+}
+
+impl Progress {
+    fn new(total: usize, format: Format) -> Progress {
+        let people = format == Format::Human;
+        Progress {
+            total,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            on: people && total > 1 && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn tick(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn draw(&self) {
+        if self.on {
+            let done = self.done.load(std::sync::atomic::Ordering::Relaxed);
+            if done < self.total {
+                eprint!("\r\x1b[2Kauditing: {done}/{} targets", self.total);
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
