@@ -31,6 +31,60 @@ const LIVE: &[&str] = &[
     "drift/other-config-file",
 ];
 
+/// Built-in checks of a running server's statistics (`runtime/*`): no file triggers them; each
+/// is tested in src/live/runtime.rs on a snapshot, and the ones a test can cause for real
+/// (memory, the slow log, a failed save) in tests/runtime.rs too.
+fn runtime_checks() -> Vec<&'static str> {
+    Check::ALL
+        .iter()
+        .map(|c| c.id())
+        .filter(|id| id.starts_with("runtime/"))
+        .collect()
+}
+
+/// Built-in checks over the configs of one group (`check --group`): tested on groups of files
+/// in tests/consistency.rs, which names each.
+fn consistency_checks() -> Vec<&'static str> {
+    Check::ALL
+        .iter()
+        .map(|c| c.id())
+        .filter(|id| id.starts_with("consistency/"))
+        .collect()
+}
+
+#[test]
+fn runtime_and_consistency_checks_are_tested_where_their_input_is() {
+    let read = |rel: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+    };
+    let unit = read("src/live/runtime.rs");
+    let unit_tests = &unit[unit.find("#[cfg(test)]").expect("runtime.rs has tests")..];
+    for id in runtime_checks() {
+        assert!(
+            unit_tests.contains(&format!("\"{id}\"")),
+            "src/live/runtime.rs does not test {id}"
+        );
+    }
+    let real = read("tests/runtime.rs");
+    for id in [
+        "runtime/memory-near-limit",
+        "runtime/slow-commands",
+        "runtime/save-failing",
+    ] {
+        assert!(
+            real.contains(&format!("\"{id}\"")),
+            "tests/runtime.rs does not test {id}"
+        );
+    }
+    let groups = read("tests/consistency.rs");
+    for id in consistency_checks() {
+        assert!(
+            groups.contains(&format!("\"{id}\"")),
+            "tests/consistency.rs does not test {id}"
+        );
+    }
+}
+
 /// Rules about a config together with the others of its run (a Sentinel and the primaries it
 /// monitors): no file alone triggers them, so tests/deployment.rs (which names each) tests them.
 const GROUP: &[&str] = &["sentinel/auth-pass-behind-primary"];
@@ -147,7 +201,12 @@ fn every_rule_has_fixtures_that_behave() {
         .chain(
             Check::ALL
                 .iter()
-                .filter(|c| !GENERATED.contains(&c.id()) && !LIVE.contains(&c.id()))
+                .filter(|c| {
+                    !GENERATED.contains(&c.id())
+                        && !LIVE.contains(&c.id())
+                        && !runtime_checks().contains(&c.id())
+                        && !consistency_checks().contains(&c.id())
+                })
                 .map(|c| (c.id().to_string(), None, true)),
         )
         .collect();

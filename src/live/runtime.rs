@@ -437,6 +437,103 @@ mod tests {
     }
 
     #[test]
+    fn each_runtime_check_fires_on_its_statistics() {
+        let settings = LintSettings {
+            profile: Some(Profile::Datastore),
+            ..LintSettings::default()
+        };
+        let one =
+            |stats: &[(&str, &str)], config: &[(&str, &str)]| ids(&snap(stats, config), &settings);
+        let gb = "2000000000";
+        assert_eq!(
+            one(
+                &[
+                    ("used_memory", "700"),
+                    ("maxmemory", "0"),
+                    ("total_system_memory", "1000")
+                ],
+                &[]
+            ),
+            ["runtime/memory-unbounded"]
+        );
+        assert_eq!(
+            one(&[("evicted_keys", "5")], &[]),
+            ["runtime/evictions-on-datastore"]
+        );
+        assert_eq!(
+            one(
+                &[("used_memory", gb), ("mem_fragmentation_ratio", "2.5")],
+                &[]
+            ),
+            ["runtime/fragmentation"]
+        );
+        assert_eq!(
+            one(
+                &[("used_memory", gb), ("mem_fragmentation_ratio", "0.7")],
+                &[]
+            ),
+            ["runtime/fragmentation"]
+        );
+        // A small server's ratio says nothing.
+        assert!(
+            one(
+                &[("used_memory", "1000000"), ("mem_fragmentation_ratio", "9")],
+                &[]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(&[("latest_fork_usec", "900000")], &[]),
+            ["runtime/slow-fork"]
+        );
+        assert_eq!(
+            one(&[("aof_last_write_status", "err")], &[]),
+            ["runtime/aof-failing"]
+        );
+        assert_eq!(
+            one(
+                &[
+                    ("rdb_last_save_time", "1000"),
+                    ("server_time_usec", "100000000000"),
+                    ("rdb_changes_since_last_save", "4")
+                ],
+                &[("save", "3600 1")]
+            ),
+            ["runtime/no-recent-save"]
+        );
+        // Without save points nothing is expected to be saved.
+        assert!(
+            one(
+                &[
+                    ("rdb_last_save_time", "1000"),
+                    ("server_time_usec", "100000000000"),
+                    ("rdb_changes_since_last_save", "4")
+                ],
+                &[("save", "")]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            one(&[("role", "slave"), ("master_link_status", "down")], &[]),
+            ["runtime/replica-link-down"]
+        );
+        assert_eq!(
+            one(&[("blocked_clients", "500")], &[]),
+            ["runtime/blocked-clients"]
+        );
+        assert_eq!(
+            one(&[("rdb_last_bgsave_status", "err")], &[]),
+            ["runtime/save-failing"]
+        );
+        let mut s = snap(&[("role", "master")], &[]);
+        s.slowlog = vec![SlowEntry {
+            micros: 20_000,
+            args: vec!["KEYS".into(), "*".into()],
+        }];
+        assert_eq!(ids(&s, &settings), ["runtime/slow-commands"]);
+    }
+
+    #[test]
     fn slow_log_kinds() {
         let kind = |words: &[&str]| {
             blocking_kind(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>()).map(|k| k.0)
