@@ -124,6 +124,11 @@ impl Ctx<'_> {
             Cond::Any(cs) => cs.iter().any(|c| self.eval(c, item)),
             Cond::Not(c) => !self.eval(c, item),
             Cond::Written(d) => self.cfg.is_written(d),
+            Cond::Ignored(d) => self
+                .cfg
+                .catalog
+                .lookup(d)
+                .is_some_and(|(_, spec)| spec.value_type == crate::catalog::ValueType::Ignored),
             Cond::Unset(d) => {
                 let empty = self
                     .cfg

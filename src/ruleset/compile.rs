@@ -188,6 +188,7 @@ pub enum Cond {
     Not(Box<Cond>),
     Written(String),
     Unset(String),
+    Ignored(String),
     Equals {
         directive: String,
         value: String,
@@ -293,6 +294,7 @@ impl Compiler<'_> {
                 Cond::Not(Box::new(Cond::Written(name(d))))
             }
             Condition::Unset(d) => Cond::Unset(name(d)),
+            Condition::Ignored(d) => Cond::Ignored(name(d)),
             Condition::Equals { directive, value } => Cond::Equals {
                 directive: name(directive),
                 value: value.clone(),
@@ -684,9 +686,11 @@ fn cond_reads(c: &Cond, out: &mut Vec<String>) {
     match c {
         Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_reads(c, out)),
         Cond::Not(c) => cond_reads(c, out),
-        Cond::Written(d) | Cond::Unset(d) | Cond::WeakSecret(d) | Cond::PublishedSecret(d) => {
-            out.push(d.clone())
-        }
+        Cond::Written(d)
+        | Cond::Unset(d)
+        | Cond::Ignored(d)
+        | Cond::WeakSecret(d)
+        | Cond::PublishedSecret(d) => out.push(d.clone()),
         Cond::Equals { directive, .. }
         | Cond::OneOf { directive, .. }
         | Cond::Matches { directive, .. }
@@ -726,6 +730,7 @@ fn directive_names(def: &RuleDef) -> Vec<DirName> {
             | Condition::Present(d)
             | Condition::Absent(d)
             | Condition::Unset(d)
+            | Condition::Ignored(d)
             | Condition::WeakSecret(d)
             | Condition::PublishedSecret(d) => out.push(d.clone()),
             Condition::Equals { directive, .. }

@@ -250,6 +250,9 @@ pub enum Condition {
     /// No explicit value: for a file, not written or written empty; for a running server, the
     /// effective value is empty.
     Unset(DirName),
+    /// The target version accepts the directive and ignores it (Valkey 8.1's
+    /// `io-threads-do-reads`): a rule about what it does has nothing to say there.
+    Ignored(DirName),
     /// The effective first value equals `value` (case-insensitive; memory units compared in bytes).
     Equals {
         directive: DirName,
