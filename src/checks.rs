@@ -132,6 +132,8 @@ checks! {
         "the slow log holds commands that block the server (KEYS, FLUSHALL without ASYNC, whole-collection reads, big DELs)";
     SlowFork => "runtime/slow-fork", Warning, ADVICE,
         "the last fork for a save or rewrite took long (`latest_fork_usec`, default 500 ms)";
+    LatencyEvents => "runtime/latency-events", Warning, ADVICE,
+        "the latency monitor recorded events (`LATENCY LATEST`) at or above 100 ms";
     SaveFailing => "runtime/save-failing", Error, ADVICE,
         "the last background save failed (`rdb_last_bgsave_status:err`): with `stop-writes-on-bgsave-error` writes are refused";
     AofFailing => "runtime/aof-failing", Error, ADVICE,

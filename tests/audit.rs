@@ -404,6 +404,7 @@ fn drift_is_found_and_nothing_is_written() {
         "acl|list",
         "command|info",
         "slowlog|get",
+        "latency|latest",
         "auth",
         "select",
         "ping",

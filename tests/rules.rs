@@ -70,6 +70,7 @@ fn runtime_and_consistency_checks_are_tested_where_their_input_is() {
         "runtime/memory-near-limit",
         "runtime/slow-commands",
         "runtime/save-failing",
+        "runtime/latency-events",
     ] {
         assert!(
             real.contains(&format!("\"{id}\"")),

@@ -1,7 +1,7 @@
 //! The runtime checks of the live audit (`runtime/*`) against real servers this test starts on
 //! free loopback ports and puts in trouble itself: memory filled to 90 % of a small
 //! `maxmemory`, `KEYS *` in a slow log that logs everything, a background save into a folder
-//! that is gone. Each fires; a fresh server has none; the audit sends no write (`INFO
+//! that is gone, a command that blocks the server under the latency monitor. Each fires; a fresh server has none; the audit sends no write (`INFO
 //! commandstats` before and after). Needs `redis-server` and `redis-cli` (skipped without them,
 //! failed without them when `CI` is set).
 
@@ -136,6 +136,7 @@ fn memory_near_maxmemory_is_found_and_the_audit_writes_nothing() {
         "acl|list",
         "command|info",
         "slowlog|get",
+        "latency|latest",
         "ping",
     ];
     for (name, calls) in &after {
@@ -199,6 +200,27 @@ fn a_failed_background_save_is_found() {
     let found = runtime_findings(dir.path(), port, &[]);
     assert!(
         found.iter().any(|(r, _)| r == "runtime/save-failing"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_latency_event_is_found() {
+    if !have_all(&["redis-server", "redis-cli"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, port) = start(
+        dir.path(),
+        "latency-monitor-threshold 1\nenable-debug-command local\n",
+    );
+    // A command that blocks the server for 150 ms: the monitor records a `command` event.
+    redis_cli(port, &["DEBUG", "SLEEP", "0.15"]);
+    let found = runtime_findings(dir.path(), port, &[]);
+    assert!(
+        found
+            .iter()
+            .any(|(r, m)| r == "runtime/latency-events" && m.contains("`command`")),
         "{found:?}"
     );
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Only read commands are sent (INFO, CONFIG GET, ACL LIST, COMMAND INFO, SLOWLOG GET); nothing is ever written to a server.
+    after_help = "Only read commands are sent (INFO, CONFIG GET, ACL LIST, COMMAND INFO, SLOWLOG GET, LATENCY LATEST); nothing is ever written to a server.
 The password comes from REDISCLI_AUTH, --password-file, or the URL (which works, with a warning).
 Exit status: 0 nothing at or above --fail-on, 1 findings, 2 a target could not be audited (the others still are)."
 )]

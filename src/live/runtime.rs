@@ -21,7 +21,7 @@ pub fn check(snap: &Snapshot, settings: &LintSettings) -> Vec<Diagnostic> {
     };
     let mut out = Vec::new();
     memory(&r, settings.profile, &mut out);
-    slow_commands(&r, &snap.slowlog, &mut out);
+    slow_commands(&r, &snap.slowlog, &snap.latency, &mut out);
     persistence(&r, snap, &mut out);
     replication(&r, snap, &mut out);
     clients(&r, snap, &mut out);
@@ -179,7 +179,12 @@ fn blocking_kind(args: &[String]) -> Option<(&'static str, &'static str)> {
     }
 }
 
-fn slow_commands(r: &Reader, slowlog: &[SlowEntry], out: &mut Vec<Diagnostic>) {
+fn slow_commands(
+    r: &Reader,
+    slowlog: &[SlowEntry],
+    latency: &[(String, i64, i64)],
+    out: &mut Vec<Diagnostic>,
+) {
     let mut kinds: Vec<(&str, &str, usize, i64)> = Vec::new();
     for entry in slowlog {
         let Some((kind, instead)) = blocking_kind(&entry.args) else {
@@ -205,6 +210,20 @@ fn slow_commands(r: &Reader, slowlog: &[SlowEntry], out: &mut Vec<Diagnostic>) {
                 }
             ),
             instead,
+            None,
+        ));
+    }
+    let min_ms = r.param(Check::LatencyEvents, "min_ms", 100.0);
+    for (event, latest, worst) in latency {
+        if (*worst as f64) < min_ms {
+            continue;
+        }
+        out.push(finding(
+            Check::LatencyEvents,
+            format!(
+                "the latency monitor recorded `{event}` taking up to {worst} ms (the latest {latest} ms; threshold {min_ms} ms)"
+            ),
+            "`LATENCY DOCTOR` on the server explains the event; `command` and `fast-command` point at the slow log, `fork` at the size of the data",
             None,
         ));
     }
@@ -531,6 +550,9 @@ mod tests {
             args: vec!["KEYS".into(), "*".into()],
         }];
         assert_eq!(ids(&s, &settings), ["runtime/slow-commands"]);
+        let mut s = snap(&[("role", "master")], &[]);
+        s.latency = vec![("command".into(), 120, 250), ("fork".into(), 5, 20)];
+        assert_eq!(ids(&s, &settings), ["runtime/latency-events"]);
     }
 
     #[test]

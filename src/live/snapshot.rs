@@ -1,5 +1,6 @@
 //! What an audit reads from a server, with read commands only: `INFO server`, `CONFIG GET *`,
-//! `ACL LIST`, `COMMAND INFO`, and for the runtime checks `INFO` and `SLOWLOG GET`. A command that is renamed or denied is evidence, not an error:
+//! `ACL LIST`, `COMMAND INFO`, and for the runtime checks `INFO`, `SLOWLOG GET` and
+//! `LATENCY LATEST`. A command that is renamed or denied is evidence, not an error:
 //! what could not be read is noted and the rest is read.
 
 use super::connection::{Connection, Failure, bytes, text};
@@ -24,6 +25,8 @@ pub struct Snapshot {
     pub stats: BTreeMap<String, String>,
     /// `SLOWLOG GET`, newest first.
     pub slowlog: Vec<SlowEntry>,
+    /// `LATENCY LATEST`: event, latest and worst milliseconds.
+    pub latency: Vec<(String, i64, i64)>,
     /// What could not be read, and the server's answer (`CONFIG GET: NOPERM …`).
     pub unread: Vec<String>,
 }
@@ -156,6 +159,13 @@ pub fn read_rest(
             Ok(_) => snap.unread.push("SLOWLOG GET: not a list".into()),
             Err(e) => snap.unread.push(format!("SLOWLOG GET: {e}")),
         }
+        match conn.call(&["LATENCY", "LATEST"])? {
+            Ok(Value::Array(events)) => {
+                snap.latency = events.iter().filter_map(latency_event).collect()
+            }
+            Ok(_) => snap.unread.push("LATENCY LATEST: not a list".into()),
+            Err(e) => snap.unread.push(format!("LATENCY LATEST: {e}")),
+        }
     }
     if !commands.is_empty() {
         let mut args = vec!["COMMAND", "INFO"];
@@ -176,6 +186,22 @@ pub fn read_rest(
         }
     }
     Ok(())
+}
+
+/// `[event, time, latest ms, max ms]`.
+fn latency_event(value: &Value) -> Option<(String, i64, i64)> {
+    let Value::Array(fields) = value else {
+        return None;
+    };
+    let ms = |v: &Value| match v {
+        Value::Int(n) => Some(*n),
+        other => text(other)?.parse().ok(),
+    };
+    Some((
+        text(fields.first()?)?,
+        ms(fields.get(2)?)?,
+        ms(fields.get(3)?)?,
+    ))
 }
 
 /// `[id, time, micros, [args…], client, name]` (client and name from 4.0 on).
