@@ -562,7 +562,8 @@ fn check(args: CheckArgs) -> Result<ExitStatus, UsageError> {
                 .is_ok();
         }
     };
-    let extra = if args.group && paths.len() > 1 {
+    // Standard input is read once, by the check itself: a group with `-` in it is not judged.
+    let extra = if args.group && paths.len() > 1 && !paths.iter().any(|p| p == Path::new("-")) {
         group_consistency(&paths, &args, &options, &settings)?
     } else {
         Vec::new()
