@@ -7,10 +7,9 @@
 mod common;
 
 use common::server::{
-    Server, certificates, free_port, have_all, redis_cli, run, server_target, start_program,
-    start_server,
+    Server, certificates, commandstats, free_port, have_all, redis_cli, run, server_target,
+    start_program, start_server,
 };
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -301,19 +300,6 @@ fn a_hardened_server_over_tls_has_none_of_them() {
         1,
         "{plain:?}"
     );
-}
-
-/// `INFO commandstats` as command → calls.
-fn commandstats(port: u16) -> BTreeMap<String, u64> {
-    cli(port, &["INFO", "commandstats"])
-        .lines()
-        .filter_map(|l| l.strip_prefix("cmdstat_"))
-        .filter_map(|l| {
-            let (name, rest) = l.split_once(':')?;
-            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?;
-            Some((name.to_string(), calls.parse().ok()?))
-        })
-        .collect()
 }
 
 #[test]

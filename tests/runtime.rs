@@ -7,8 +7,7 @@
 
 mod common;
 
-use common::server::{Server, free_port, have_all, redis_cli, start_server};
-use std::collections::BTreeMap;
+use common::server::{Server, commandstats, free_port, have_all, redis_cli, start_server};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -61,19 +60,6 @@ fn info_field(port: u16, section: &str, key: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_string()
-}
-
-/// `INFO commandstats` as command → calls.
-fn commandstats(port: u16) -> BTreeMap<String, u64> {
-    redis_cli(port, &["INFO", "commandstats"])
-        .lines()
-        .filter_map(|l| l.strip_prefix("cmdstat_"))
-        .filter_map(|l| {
-            let (name, rest) = l.split_once(':')?;
-            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?;
-            Some((name.to_string(), calls.parse().ok()?))
-        })
-        .collect()
 }
 
 #[test]

@@ -197,3 +197,17 @@ pub fn redis_cli(port: u16, args: &[&str]) -> String {
         ])
         .args(args))
 }
+
+/// `INFO commandstats` as command → calls: what a test compares before and after an audit to
+/// see which commands it sent.
+pub fn commandstats(port: u16) -> std::collections::BTreeMap<String, u64> {
+    redis_cli(port, &["INFO", "commandstats"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("cmdstat_"))
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(':')?;
+            let calls = rest.split(',').find_map(|f| f.strip_prefix("calls="))?;
+            Some((name.to_string(), calls.parse().ok()?))
+        })
+        .collect()
+}
